@@ -1,0 +1,128 @@
+// swift-tools-version:6.1
+// Tidings: a durable receiver for Twilio message status callbacks.
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "tidings",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "tidings", targets: ["tidings"]),
+        .library(name: "TwilioWebhooks", targets: ["TwilioWebhooks"]),
+        .library(name: "TidingsCore", targets: ["TidingsCore"]),
+        .library(name: "TidingsServer", targets: ["TidingsServer"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+    ],
+    targets: [
+        // libcrypto (OpenSSL) for HMAC, SHA-256 and constant-time comparison.
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        // Twilio's wire format: signatures, form bodies, typed callbacks. No I/O.
+        .target(
+            name: "TwilioWebhooks",
+            dependencies: ["COpenSSL"],
+            swiftSettings: swiftSettings
+        ),
+        // The domain: state machine, records, the store and sink protocols. No I/O.
+        .target(
+            name: "TidingsCore",
+            dependencies: [
+                "TwilioWebhooks",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The embedded default store (SQLite in WAL mode, group commit).
+        .target(
+            name: "TidingsSQLite",
+            dependencies: [
+                "TidingsCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Where status changes go: the JSON-lines log sink.
+        .target(
+            name: "TidingsSinks",
+            dependencies: [
+                "TidingsCore",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The HTTP service: routes, URL reconstruction, limits, configuration, lifecycle.
+        .target(
+            name: "TidingsServer",
+            dependencies: [
+                "TwilioWebhooks", "TidingsCore", "TidingsSQLite", "TidingsSinks",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The command line: `tidings serve`, …
+        .executableTarget(
+            name: "tidings",
+            dependencies: [
+                "TidingsServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Fixtures shared by the test suites (not part of any product).
+        .target(
+            name: "TidingsTestSupport",
+            dependencies: ["TwilioWebhooks"],
+            path: "Tests/TidingsTestSupport",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TwilioWebhooksTests",
+            dependencies: ["TwilioWebhooks"],
+            resources: [.copy("Vectors")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TidingsCoreTests",
+            dependencies: ["TidingsCore", "TidingsTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        // The StatusStore conformance suite, run against every backend.
+        .testTarget(
+            name: "TidingsStoreTests",
+            dependencies: [
+                "TidingsCore", "TidingsSQLite", "TidingsTestSupport", "TwilioWebhooks",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TidingsServerTests",
+            dependencies: [
+                "TidingsServer", "TidingsTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)
