@@ -1,0 +1,46 @@
+import Foundation
+import TwilioWebhooks
+
+/// What sinks receive: one distinct callback and what it did to its message.
+///
+/// Every callback that is not an exact repeat becomes one change, whether or not it moved
+/// the status (`applied`): a late `sent` after `delivered`, or a status Twilio added last
+/// week, is still news to whoever tails the log.
+public struct StatusChange: Sendable, Equatable, Codable {
+    /// When Tidings received the callback.
+    public let receivedAt: Date
+    public let sid: String
+    /// The message's status after this callback.
+    public let status: MessageStatus
+    /// The message's status before it (nil for the first callback of a message).
+    public let previousStatus: MessageStatus?
+    /// The status this callback reported (differs from ``status`` when not applied).
+    public let reportedStatus: MessageStatus
+    /// The error code of the message after this callback.
+    public let errorCode: Int?
+    public let errorMessage: String?
+    public let channel: Channel
+    public let to: String?
+    /// Whether this callback moved the status.
+    public let applied: Bool
+    /// Whether the message's callbacks now disagree about its fate.
+    public let conflict: Bool
+
+    public init(
+        receivedAt: Date, sid: String, status: MessageStatus, previousStatus: MessageStatus?,
+        reportedStatus: MessageStatus, errorCode: Int?, errorMessage: String?, channel: Channel,
+        to: String?, applied: Bool, conflict: Bool
+    ) {
+        self.receivedAt = receivedAt
+        self.sid = sid
+        self.status = status
+        self.previousStatus = previousStatus
+        self.reportedStatus = reportedStatus
+        self.errorCode = errorCode
+        self.errorMessage = errorMessage
+        self.channel = channel
+        self.to = to
+        self.applied = applied
+        self.conflict = conflict
+    }
+}

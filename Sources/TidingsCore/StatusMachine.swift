@@ -1,0 +1,109 @@
+import Foundation
+import TwilioWebhooks
+
+/// The rules that turn a message's callbacks, in whatever order they arrive, into the
+/// truth about that message. A value with no I/O: it decides, a store persists.
+///
+/// - Every distinct callback is appended to the history.
+/// - A higher ``TwilioWebhooks/MessageStatus/rank`` moves the status; a lower or equal one
+///   does not (a `sent` after `delivered` is history, not a regression).
+/// - The first final status wins. A different final status later is kept and flags
+///   ``MessageRecord/conflict``; `delivered` after `read` agrees with it.
+/// - `read` is proof of delivery: it moves the status even after `undelivered`, `failed`
+///   or `canceled`, and then flags a conflict.
+/// - An unknown status is kept in history and never moves the status (unless the message
+///   has no known status yet).
+/// - An exact repeat (see ``HistoryEntry/isRepeated(by:)``) is a duplicate: counted on the
+///   entry it repeats, nothing else changes.
+/// - The first time of each documented status is kept in the timeline; the carrier's
+///   done time comes from `RawDlrDoneDate`.
+public struct StatusMachine: Sendable {
+    /// The message as decided so far; nil before its first callback.
+    public private(set) var record: MessageRecord?
+
+    /// What one callback did.
+    public enum Transition: Sendable, Equatable {
+        /// An exact repeat of a callback already recorded.
+        case duplicate
+        /// A distinct callback, now in the history; the change says whether it moved the status.
+        case recorded(StatusChange)
+    }
+
+    /// Starts from what is known of a message (nil for a message never heard of).
+    public init(record: MessageRecord?) {
+        self.record = record
+    }
+
+    /// Applies one callback received at `receivedAt`.
+    public mutating func receive(_ callback: StatusCallback, at receivedAt: Date) -> Transition {
+        let status = callback.status
+        guard var record else {
+            var first = MessageRecord(
+                sid: callback.messageSid, channel: callback.channel, status: status,
+                firstSeenAt: receivedAt)
+            let change = Self.apply(callback, at: receivedAt, to: &first, moves: true, conflicts: false, previous: nil)
+            self.record = first
+            return .recorded(change)
+        }
+        if let repeated = record.history.firstIndex(where: { $0.isRepeated(by: callback) }) {
+            record.history[repeated].duplicates += 1
+            self.record = record
+            return .duplicate
+        }
+        let (moves, conflicts) = Self.decide(current: record.status, incoming: status)
+        let change = Self.apply(
+            callback, at: receivedAt, to: &record, moves: moves, conflicts: conflicts,
+            previous: record.status)
+        self.record = record
+        return .recorded(change)
+    }
+
+    /// Whether `incoming` moves a message now in `current`, and whether it contradicts it.
+    static func decide(current: MessageStatus, incoming: MessageStatus) -> (moves: Bool, conflicts: Bool) {
+        guard let incomingRank = incoming.rank else { return (false, false) }
+        guard let currentRank = current.rank else { return (true, false) }
+        if incoming == .read {
+            return (currentRank < incomingRank, current.isFailure)
+        }
+        if current.isFinal && incoming.isFinal {
+            let agrees = incoming == current || (current == .read && !incoming.isFailure)
+            return (false, !agrees)
+        }
+        return (incomingRank > currentRank, false)
+    }
+
+    private static func apply(
+        _ callback: StatusCallback, at receivedAt: Date, to record: inout MessageRecord,
+        moves: Bool, conflicts: Bool, previous: MessageStatus?
+    ) -> StatusChange {
+        let status = callback.status
+        record.history.append(
+            HistoryEntry(
+                status: status, errorCode: callback.errorCode, receivedAt: receivedAt,
+                applied: moves, idempotencyToken: callback.idempotencyToken,
+                params: callback.parameters))
+        if status.isDocumented, !record.timeline.contains(where: { $0.status == status }) {
+            record.timeline.append(TimelineEntry(status: status, at: receivedAt))
+            record.timeline.sort { ($0.status.rank ?? 0, $0.at) < ($1.status.rank ?? 0, $1.at) }
+        }
+        if moves {
+            record.status = status
+            record.errorCode = callback.errorCode
+            record.channelStatusMessage = callback.channelStatusMessage
+        }
+        if conflicts { record.conflict = true }
+        if let receipt = callback.rawDlrDoneDate, moves || record.rawDlrDoneDate == nil {
+            record.rawDlrDoneDate = receipt.raw
+            record.carrierDoneAt = receipt.date
+        }
+        record.accountSid = record.accountSid ?? callback.accountSid
+        record.messagingServiceSid = record.messagingServiceSid ?? callback.messagingServiceSid
+        record.from = record.from ?? callback.from
+        record.to = record.to ?? callback.to
+        record.updatedAt = max(record.updatedAt, receivedAt)
+        return StatusChange(
+            receivedAt: receivedAt, sid: record.sid, status: record.status, previousStatus: previous,
+            reportedStatus: status, errorCode: record.errorCode, errorMessage: record.errorMessage,
+            channel: record.channel, to: record.to, applied: moves, conflict: record.conflict)
+    }
+}

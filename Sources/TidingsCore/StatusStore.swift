@@ -1,0 +1,68 @@
+import Foundation
+import TwilioWebhooks
+
+/// Where message records live. One protocol, many backends (memory, SQLite, PostgreSQL),
+/// all held to the same conformance tests.
+///
+/// A conformer runs ``StatusMachine`` on the stored record and persists what it decided,
+/// atomically: when ``record(_:receivedAt:)`` returns, the callback is durable, and only
+/// then may the HTTP layer acknowledge it.
+public protocol StatusStore: Sendable {
+    /// Applies one callback to its message and stores the result durably.
+    ///
+    /// - Returns: the message as now stored and what the callback did.
+    /// - Throws: ``StatusStoreError`` when the store cannot take it; nothing was stored.
+    func record(_ callback: StatusCallback, receivedAt: Date) async throws -> RecordOutcome
+
+    /// The record of one message, or nil when no callback for it was ever stored.
+    func message(sid: String) async throws -> MessageRecord?
+
+    /// Throws when the store cannot serve requests now (used by `/readyz`).
+    func checkAvailability() async throws
+}
+
+/// What recording one callback did.
+public struct RecordOutcome: Sendable, Equatable {
+    /// The message after the callback.
+    public let record: MessageRecord
+    /// The change to hand to sinks; nil when the callback was an exact repeat.
+    public let change: StatusChange?
+
+    public init(record: MessageRecord, change: StatusChange?) {
+        self.record = record
+        self.change = change
+    }
+
+    /// Whether the callback repeated one already stored.
+    public var isDuplicate: Bool { change == nil }
+}
+
+/// Why a store could not do what was asked.
+public struct StatusStoreError: Error, CustomStringConvertible {
+    /// In words for the operator.
+    public let description: String
+    /// The backend's own error, if any.
+    public let underlying: (any Error)?
+
+    public init(_ description: String, underlying: (any Error)? = nil) {
+        self.description = description
+        self.underlying = underlying
+    }
+}
+
+extension StatusMachine {
+    /// Runs one callback through the machine and packages the result for a store:
+    /// the shared step of every ``StatusStore`` conformer.
+    public static func outcome(
+        of callback: StatusCallback, receivedAt: Date, stored: MessageRecord?
+    ) -> RecordOutcome {
+        var machine = StatusMachine(record: stored)
+        let transition = machine.receive(callback, at: receivedAt)
+        switch transition {
+        case .duplicate:
+            return RecordOutcome(record: machine.record!, change: nil)
+        case .recorded(let change):
+            return RecordOutcome(record: machine.record!, change: change)
+        }
+    }
+}
