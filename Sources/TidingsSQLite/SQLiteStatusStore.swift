@@ -1,0 +1,171 @@
+import Foundation
+import GRDB
+import Logging
+import TidingsCore
+import TwilioWebhooks
+
+/// The embedded default ``TidingsCore/StatusStore``: one SQLite database file,
+/// `tidings.sqlite`, in a directory of its own.
+///
+/// - The database runs in WAL mode, so reads never wait for the writer: ``message(sid:)``
+///   and ``checkAvailability()`` use the pool's reader connections, in parallel.
+/// - Every write goes through one writer that commits callbacks in groups: all the
+///   callbacks waiting at a moment share one transaction, and so one sync of the disk.
+///   ``record(_:receivedAt:)`` returns only after the transaction holding its callback has
+///   committed. See `GroupCommitWriter` for how a group is formed.
+/// - How much a commit survives is ``SQLiteSynchronous``: by default `FULL`, power loss.
+/// - Each message is one row of the `messages` table holding its ``TidingsCore/MessageRecord``
+///   as the JSON document the API shows (``TidingsCore/JSONCoding``), next to the columns
+///   that list queries filter on. The schema is versioned and migrated on open.
+///
+/// Several stores, even in several processes, may open the same directory: SQLite
+/// serializes their writers, each waiting up to ``busyTimeout`` for the others.
+public final class SQLiteStatusStore: StatusStore {
+    /// The name of the database file inside the store's directory. SQLite keeps
+    /// `tidings.sqlite-wal` and `tidings.sqlite-shm` beside it while the store is open.
+    public static let fileName = "tidings.sqlite"
+
+    /// How long a connection waits for another one (another store on the same file,
+    /// or a checkpoint) to release its lock before failing.
+    public static let busyTimeout: TimeInterval = 5
+
+    /// The database file.
+    public let databaseURL: URL
+    /// The durability level of commits.
+    public let synchronous: SQLiteSynchronous
+
+    /// The connections: one writer, which only `writer` uses, and readers used in parallel.
+    let pool: DatabasePool
+    private let writer: GroupCommitWriter
+
+    /// Opens the store in `directory`, creating the directory and the database as needed
+    /// and bringing the schema up to date.
+    ///
+    /// - Parameters:
+    ///   - directory: where `tidings.sqlite` lives; created, with its parents, if missing.
+    ///   - synchronous: how much a commit survives; `FULL` (power loss) unless told otherwise.
+    ///   - logger: where to report the store's opening and failed commits; nil for silence.
+    /// - Throws: `StatusStoreError` saying, in words for the operator, what failed and what
+    ///   to check: the directory, the file's permissions, or a database from a newer Tidings.
+    public init(directory: URL, synchronous: SQLiteSynchronous = .full, logger: Logger? = nil) throws {
+        let directoryPath = directory.path(percentEncoded: false)
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        } catch {
+            throw StatusStoreError(
+                "cannot create the data directory \(directoryPath) (\(Self.reason(error))): create it yourself "
+                    + "and make it writable by the user running Tidings, or choose another directory",
+                underlying: error)
+        }
+        let databaseURL = directory.appending(path: Self.fileName, directoryHint: .notDirectory)
+        let databasePath = databaseURL.path(percentEncoded: false)
+
+        var configuration = Configuration()
+        configuration.label = "tidings"
+        configuration.busyMode = .timeout(Self.busyTimeout)
+        let pool: DatabasePool
+        do {
+            pool = try DatabasePool(path: databasePath, configuration: configuration)
+            // GRDB sets `synchronous=NORMAL` on the writer when it turns WAL on, after any
+            // `prepareDatabase` step, so the level is set here, once the pool is open. Only
+            // the writer connection commits, and it lives as long as the pool.
+            try pool.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA synchronous = \(synchronous.pragmaValue)")
+            }
+        } catch {
+            throw StatusStoreError(
+                "cannot open the SQLite database \(databasePath) (\(error)): check that the user "
+                    + "running Tidings can read and write it and its directory, and that the file "
+                    + "is a Tidings database",
+                underlying: error)
+        }
+        try Self.migrate(pool, path: databasePath)
+
+        self.databaseURL = databaseURL
+        self.synchronous = synchronous
+        self.pool = pool
+        self.writer = GroupCommitWriter(pool: pool, logger: logger)
+        logger?.info(
+            "SQLite store open",
+            metadata: ["path": "\(databasePath)", "synchronous": "\(synchronous)"])
+    }
+
+    /// Why a file-system operation failed, in the system's words ("Not a directory").
+    private static func reason(_ error: any Error) -> String {
+        switch (error as? CocoaError)?.underlying {
+        case let posix as POSIXError: String(cString: strerror(posix.code.rawValue))
+        case let underlying?: underlying.localizedDescription
+        case nil: error.localizedDescription
+        }
+    }
+
+    private static func migrate(_ pool: DatabasePool, path: String) throws {
+        let isFromNewerVersion: Bool
+        do {
+            isFromNewerVersion = try pool.read { db in try migrator.hasBeenSuperseded(db) }
+        } catch {
+            throw StatusStoreError(
+                "cannot read the schema of the SQLite database \(path) (\(error)): check that the "
+                    + "file is a Tidings database and is not damaged",
+                underlying: error)
+        }
+        guard !isFromNewerVersion else {
+            throw StatusStoreError(
+                "the SQLite database \(path) was written by a newer version of Tidings: run that "
+                    + "version, or point this one at another directory")
+        }
+        do {
+            try migrator.migrate(pool)
+        } catch {
+            throw StatusStoreError(
+                "cannot bring the schema of the SQLite database \(path) up to date (\(error)): check "
+                    + "that the user running Tidings can write it and that the disk is not full",
+                underlying: error)
+        }
+    }
+
+    /// Applies `callback` to its message with ``TidingsCore/StatusMachine`` and returns once
+    /// the result is committed, in a transaction shared with every other callback waiting
+    /// at the same moment.
+    ///
+    /// - Throws: `StatusStoreError` when the transaction failed; nothing of the callback
+    ///   was stored.
+    public func record(_ callback: StatusCallback, receivedAt: Date) async throws -> RecordOutcome {
+        try await writer.record(callback, receivedAt: receivedAt)
+    }
+
+    /// The stored record of one message, read on a reader connection; nil when no callback
+    /// for it was ever stored.
+    ///
+    /// - Throws: `StatusStoreError` when the database cannot be read or the stored record
+    ///   cannot be decoded.
+    public func message(sid: String) async throws -> MessageRecord? {
+        do {
+            return try await pool.read { db in
+                try MessagesTable.record(sid: sid, in: db, decoder: JSONCoding.makeDecoder())
+            }
+        } catch {
+            throw StatusStoreError(
+                "cannot read message \(sid) from the SQLite database \(databaseURL.path(percentEncoded: false)) (\(error))",
+                underlying: error)
+        }
+    }
+
+    /// Runs `SELECT 1` on a reader connection.
+    ///
+    /// - Throws: `StatusStoreError` when the database cannot be read.
+    public func checkAvailability() async throws {
+        do {
+            try await pool.read { db in try db.execute(sql: "SELECT 1") }
+        } catch {
+            throw StatusStoreError(
+                "the SQLite database \(databaseURL.path(percentEncoded: false)) cannot be read (\(error))",
+                underlying: error)
+        }
+    }
+
+    /// How many write transactions this store has committed.
+    var committedTransactions: Int {
+        get async { await writer.committedTransactions }
+    }
+}
