@@ -1,0 +1,177 @@
+import Foundation
+import Hummingbird
+import Logging
+import TidingsCore
+import TwilioWebhooks
+
+/// `POST` on the callback path: checks the signature, reads the callback, stores it, and
+/// answers `204` only once it is durably stored.
+///
+/// | what is wrong | answer |
+/// |---|---|
+/// | content type neither form nor JSON | `415` |
+/// | body over the size limit | `413` |
+/// | body that does not decode | `400` naming the parameter |
+/// | signature missing, or valid under no auth token | `403`, logged with the URL used |
+/// | no `MessageSid` or `MessageStatus` | `400` naming it |
+/// | store cannot take it | `503` (Twilio may retry) |
+struct CallbackController: Sendable {
+    let validator: SignatureValidator
+    /// Whether any auth token is configured (without one, every callback is refused).
+    let hasAuthTokens: Bool
+    let urlResolver: SignedURLResolver
+    let store: any StatusStore
+    let dispatcher: SinkDispatcher
+    let maximumBodySize: Int
+    let logger: Logger
+
+    func addRoutes(to router: Router<some RequestContext>, path: String) {
+        router.post(RouterPath(path)) { request, _ in
+            try await receive(request)
+        }
+    }
+
+    func receive(_ request: Request) async throws -> Response {
+        let kind = try BodyKind(contentType: request.headers[.contentType])
+        let bytes = try await collectBody(of: request)
+        let url = urlResolver.url(for: request)
+        let parameters: FormBody
+        let signedBody: SignedBody
+        switch kind {
+        case .form:
+            parameters = try decodeForm(bytes)
+            signedBody = .form(parameters)
+        case .json:
+            parameters = try JSONCallbackBody.parameters(from: bytes)
+            signedBody = .json(bytes: bytes)
+        }
+        try checkSignature(of: request, url: url, body: signedBody)
+
+        let callback: StatusCallback
+        do throws(StatusCallbackError) {
+            callback = try StatusCallback(
+                parameters: parameters, idempotencyToken: request.headers[.twilioIdempotencyToken])
+        } catch {
+            throw APIError(
+                .badRequest, code: "missing_field",
+                message: "The callback has no \(error.field). Twilio always sends it; is this request a message status callback?",
+                field: error.field)
+        }
+        for warning in callback.warnings {
+            logger.warning("callback kept with a problem", metadata: ["sid": "\(callback.messageSid)", "problem": "\(warning)"])
+        }
+
+        let outcome: RecordOutcome
+        do {
+            outcome = try await store.record(callback, receivedAt: JSONCoding.wholeMilliseconds(Date()))
+        } catch {
+            logger.error("store refused a callback", metadata: ["sid": "\(callback.messageSid)", "error": "\(error)"])
+            throw APIError(
+                .serviceUnavailable, code: "store_unavailable",
+                message: "The callback could not be stored, so it was not acknowledged. Twilio may retry it.")
+        }
+        if let change = outcome.change {
+            dispatcher.publish(change)
+        } else {
+            logger.debug("duplicate callback acknowledged", metadata: ["sid": "\(callback.messageSid)", "status": "\(callback.status)"])
+        }
+        return Response(status: .noContent)
+    }
+
+    private func collectBody(of request: Request) async throws -> [UInt8] {
+        do {
+            return Array(buffer: try await request.body.collect(upTo: maximumBodySize))
+        } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
+            throw APIError(
+                .contentTooLarge, code: "body_too_large",
+                message: "The body is over \(maximumBodySize) bytes; a Twilio status callback is far smaller.")
+        }
+    }
+
+    private func decodeForm(_ bytes: [UInt8]) throws -> FormBody {
+        do {
+            return try FormBody(parsing: bytes)
+        } catch {
+            throw APIError(.badRequest, code: "malformed_body", message: "The form body does not decode: \(error).")
+        }
+    }
+
+    private func checkSignature(of request: Request, url: String, body: SignedBody) throws {
+        guard hasAuthTokens else {
+            logger.warning("callback rejected: no auth token is configured", metadata: ["url": "\(url)"])
+            throw APIError(
+                .forbidden, code: "invalid_signature",
+                message: "Tidings has no Twilio auth token configured, so it cannot check signatures. Set TIDINGS_AUTH_TOKEN.")
+        }
+        let verdict = validator.validate(
+            signature: request.headers[.twilioSignature], url: url, body: body,
+            signatureSettings: request.headers[.twilioSignatureSettings])
+        guard let refusal = Refusal(verdict, url: url) else { return }
+        logger.warning(
+            "callback rejected: \(refusal.logMessage)",
+            metadata: refusal.triedURLs.isEmpty
+                ? ["url": "\(url)"]
+                : ["url": "\(url)", "triedURLs": "\(refusal.triedURLs.joined(separator: " "))"])
+        throw APIError(.forbidden, code: refusal.code, message: refusal.message)
+    }
+}
+
+/// Why a signature check refused a request, in words for the log and for the caller.
+/// Never carries a secret.
+private struct Refusal {
+    let code: String
+    let logMessage: String
+    let message: String
+    var triedURLs: [String] = []
+
+    init?(_ verdict: SignatureVerdict, url: String) {
+        switch verdict {
+        case .valid:
+            return nil
+        case .missingSignature:
+            code = "missing_signature"
+            logMessage = "no X-Twilio-Signature header"
+            message = "The request has no X-Twilio-Signature header; only Twilio's signed callbacks are accepted."
+        case .unsupportedAlgorithm(let name):
+            code = "invalid_signature"
+            logMessage = "unsupported signature algorithm \(name)"
+            message = "X-Twilio-Webhooks-Signature-Settings names the algorithm \(name), which Tidings does not support."
+        case .malformedURL(let url):
+            code = "invalid_signature"
+            logMessage = "the request URL cannot be rebuilt"
+            message = "\(url) is not a URL Twilio could have signed; check --public-url and the Host header."
+        case .missingBodyHash:
+            code = "invalid_signature"
+            logMessage = "JSON body without bodySHA256"
+            message = "A JSON body must come with a bodySHA256 query parameter, as Twilio sends it."
+        case .bodyHashMismatch:
+            code = "invalid_signature"
+            logMessage = "body does not match bodySHA256"
+            message = "The body's SHA-256 does not match the bodySHA256 in the URL."
+        case .mismatch(let triedURLs):
+            code = "invalid_signature"
+            logMessage = "signature does not match (the URL must be exactly the StatusCallback URL Twilio used; behind a proxy set --public-url)"
+            message = "The X-Twilio-Signature is not valid for \(url) under any configured auth token. If Twilio reaches Tidings through a proxy or tunnel, set --public-url to the base URL Twilio uses."
+            self.triedURLs = triedURLs
+        }
+    }
+}
+
+/// The two body encodings a callback may come in.
+enum BodyKind {
+    case form
+    case json
+
+    init(contentType: String?) throws {
+        let mediaType = contentType?.split(separator: ";").first?
+            .trimmingCharacters(in: .whitespaces).lowercased()
+        switch mediaType {
+        case "application/x-www-form-urlencoded": self = .form
+        case "application/json": self = .json
+        default:
+            throw APIError(
+                .unsupportedMediaType, code: "unsupported_media_type",
+                message: "Expected application/x-www-form-urlencoded (or application/json), got \(contentType ?? "no Content-Type").")
+        }
+    }
+}

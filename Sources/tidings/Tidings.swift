@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// The `tidings` command: the service and the tools around it.
+@main
+struct Tidings: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Receives Twilio message status callbacks and keeps the truth about every message.",
+        subcommands: [ServeCommand.self, SignCommand.self],
+        defaultSubcommand: ServeCommand.self
+    )
+}

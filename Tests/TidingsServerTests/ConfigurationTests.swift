@@ -1,0 +1,66 @@
+import Configuration
+import Testing
+import TidingsServer
+
+@Suite("Configuration: flags over environment over defaults")
+struct ConfigurationTests {
+    func configuration(flags: [AbsoluteConfigKey: ConfigValue] = [:], environment: [String: String] = [:]) throws -> TidingsConfiguration {
+        try TidingsConfiguration(reader: ConfigReader(providers: [
+            InMemoryProvider(values: flags),
+            EnvironmentVariablesProvider(environmentVariables: environment),
+        ]))
+    }
+
+    @Test func theDefaultsAreLoopbackPort8080AndLocalData() throws {
+        let defaults = try configuration()
+        #expect(defaults.host == "127.0.0.1")
+        #expect(defaults.port == 8080)
+        #expect(defaults.dataDirectory == "./tidings-data")
+        #expect(defaults.callbackPath == "/twilio/status")
+        #expect(defaults.authTokens.isEmpty)
+        #expect(defaults.eventLog == nil)
+    }
+
+    @Test func theEnvironmentIsReadWithTheTidingsPrefix() throws {
+        let read = try configuration(environment: [
+            "TIDINGS_PORT": "9090", "TIDINGS_AUTH_TOKEN": "primary, secondary", "TIDINGS_TRUST_PROXY": "true",
+            "TIDINGS_PUBLIC_URL": "https://hooks.example.com", "TIDINGS_EVENT_LOG": "/tmp/events.jsonl",
+        ])
+        #expect(read.port == 9090)
+        #expect(read.authTokens == ["primary", "secondary"])
+        #expect(read.trustProxy)
+        #expect(read.publicURL == "https://hooks.example.com")
+        #expect(read.eventLog == "/tmp/events.jsonl")
+    }
+
+    @Test func aFlagWinsOverTheEnvironment() throws {
+        let read = try configuration(
+            flags: [AbsoluteConfigKey(["tidings", "port"]): .init(.string("7070"), isSecret: false)],
+            environment: ["TIDINGS_PORT": "9090"])
+        #expect(read.port == 7070)
+    }
+
+    @Test("A bad value names the setting", arguments: [
+        ("TIDINGS_PORT", "eighty", "port"),
+        ("TIDINGS_PUBLIC_URL", "hooks.example.com", "public-url"),
+        ("TIDINGS_CALLBACK_PATH", "twilio", "callback-path"),
+        ("TIDINGS_TRUST_PROXY", "maybe", "trust-proxy"),
+    ])
+    func aBadValueNamesTheSetting(variable: String, value: String, setting: String) {
+        #expect { try configuration(environment: [variable: value]) } throws: { error in
+            (error as? ConfigurationError)?.setting == setting && "\(error)".contains(variable)
+        }
+    }
+
+    @Test func theBannerSaysWhichURLToSetAndWarnsWithoutAToken() {
+        var configuration = TidingsConfiguration()
+        let banner = StartupBanner(configuration: configuration, boundPort: 8080, storeDescription: "memory", eventLogDescription: "stdout")
+        #expect(banner.statusCallbackURL == "http://127.0.0.1:8080/twilio/status")
+        #expect(banner.text.contains("WARNING"))
+        configuration.authTokens = ["t"]
+        configuration.publicURL = "https://hooks.example.com/"
+        let configured = StartupBanner(configuration: configuration, boundPort: 8080, storeDescription: "memory", eventLogDescription: "stdout")
+        #expect(configured.statusCallbackURL == "https://hooks.example.com/twilio/status")
+        #expect(!configured.text.contains("WARNING"))
+    }
+}

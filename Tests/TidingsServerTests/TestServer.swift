@@ -1,0 +1,90 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import Testing
+import TidingsCore
+import TidingsServer
+import TidingsTestSupport
+import TwilioWebhooks
+
+/// A sink that remembers what it was given.
+actor RecordingSink: EventSink {
+    nonisolated let name = "recording"
+    private(set) var changes: [StatusChange] = []
+
+    func deliver(_ batch: [StatusChange]) {
+        changes += batch
+    }
+
+    /// Waits (bounded) until `count` changes arrived; sinks are fed asynchronously.
+    func waitForChanges(count: Int) async -> [StatusChange] {
+        for _ in 0..<500 where changes.count < count {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        return changes
+    }
+}
+
+/// A store that is down.
+struct UnavailableStore: StatusStore {
+    func record(_ callback: StatusCallback, receivedAt: Date) async throws -> RecordOutcome {
+        throw StatusStoreError("disk full")
+    }
+    func message(sid: String) async throws -> MessageRecord? { throw StatusStoreError("disk full") }
+    func checkAvailability() async throws { throw StatusStoreError("disk full") }
+}
+
+/// Signed requests and a configured application for the HTTP tests.
+struct TestServer {
+    static let authToken = "test-auth-token-0123456789abcdef"
+    /// The URL of the callback route as the in-process test client's requests arrive
+    /// (HummingbirdTesting's router mode sends them with the authority `localhost`).
+    static let callbackURL = "http://localhost/twilio/status"
+
+    var configuration: TidingsConfiguration = {
+        var configuration = TidingsConfiguration()
+        configuration.authTokens = [TestServer.authToken]
+        configuration.dataDirectory = NSTemporaryDirectory() + "tidings-unused-\(UUID())"
+        return configuration
+    }()
+    var store: any StatusStore = InMemoryStatusStore()
+    let sink = RecordingSink()
+
+    func application() throws -> some ApplicationProtocol {
+        try buildApplication(
+            configuration: configuration, store: store, sinks: [sink], logger: Logger(label: "test"))
+    }
+
+    /// A form body and its headers, signed for `url` with `token`.
+    static func signedForm(
+        _ form: FormBody, url: String = callbackURL, token: String = authToken, extraHeaders: HTTPFields = [:]
+    ) -> (headers: HTTPFields, body: ByteBuffer) {
+        var headers: HTTPFields = [
+            .contentType: "application/x-www-form-urlencoded",
+            HTTPField.Name("X-Twilio-Signature")!: SignatureValidator.signature(authToken: token, url: url, body: .form(form)),
+        ]
+        headers.append(contentsOf: extraHeaders)
+        return (headers, ByteBuffer(string: form.encoded()))
+    }
+
+    /// Posts a callback signed for `url` and expects the answer `expected`.
+    static func post(
+        _ form: FormBody, with client: some TestClientProtocol, path: String = "/twilio/status",
+        url: String = callbackURL, extraHeaders: HTTPFields = [:], expecting expected: HTTPResponse.Status,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) async throws {
+        let (headers, body) = signedForm(form, url: url, extraHeaders: extraHeaders)
+        let response = try await client.execute(uri: path, method: .post, headers: headers, body: body)
+        #expect(response.status == expected, "\(String(buffer: response.body))", sourceLocation: sourceLocation)
+    }
+
+    /// Reads one message through the API.
+    static func message(_ sid: String, with client: some TestClientProtocol) async throws -> MessageRecord? {
+        try await client.execute(uri: "/v1/messages/\(sid)", method: .get) { response in
+            guard response.status == .ok else { return nil }
+            return try JSONCoding.makeDecoder().decode(MessageRecord.self, from: Data(buffer: response.body))
+        }
+    }
+}
