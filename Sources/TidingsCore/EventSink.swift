@@ -9,4 +9,12 @@ public protocol EventSink: Sendable {
 
     /// Delivers a batch of changes. Throwing means none of the batch may be assumed delivered.
     func deliver(_ batch: [StatusChange]) async throws
+
+    /// Releases what the sink holds (connections, files) once no delivery will follow.
+    func shutdown() async throws
+}
+
+extension EventSink {
+    /// Nothing to release.
+    public func shutdown() async throws {}
 }

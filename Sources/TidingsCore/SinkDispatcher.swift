@@ -1,82 +1,256 @@
+import Foundation
 import Logging
+import Synchronization
 
-/// Hands every stored ``StatusChange`` to every ``EventSink``, each sink on its own task so
-/// that a slow or failing sink never holds up the others or the acknowledgement of callbacks.
+/// Feeds every sink from the durable ``ChangeOutbox``, each sink on its own loop with its
+/// own cursor, so a slow, failing or crashed sink never holds up another sink or the
+/// acknowledgement of callbacks, and nothing is lost across a crash.
 ///
-/// Changes are queued in memory in the order they were stored; a delivery that throws is
-/// retried with exponential backoff up to ``maximumAttempts`` times, then logged and
-/// skipped. Call ``run()`` once (it returns after ``finish()`` when every queue is drained).
+/// Each loop reads the changes after its cursor (``DeliveryPolicy/batchSize`` at a time),
+/// hands those its ``SinkFilter`` admits to the sink, and only then moves its cursor past
+/// the batch: delivery is **at least once** (after a crash, the last batch may be delivered
+/// again; ``StatusChange/id`` lets consumers drop repeats). A batch that fails is retried
+/// with exponential backoff and jitter, honouring the sink's `Retry-After`; after
+/// ``DeliveryPolicy/maximumAttempts`` attempts, past ``DeliveryPolicy/maximumAge``, or at
+/// once when the sink refuses it for good, it goes to the dead letters (see
+/// ``replayDeadLetters(of:)``) and the loop goes on. Changes every sink has taken are
+/// pruned from the outbox now and then.
 public final class SinkDispatcher: Sendable {
     private struct Lane: Sendable {
-        let sink: any EventSink
-        let changes: AsyncStream<StatusChange>
-        let continuation: AsyncStream<StatusChange>.Continuation
+        let route: SinkRoute
+        let wakeUp = WakeUpSignal()
+        var name: String { route.sink.name }
     }
 
+    private struct Failure: Sendable {
+        let message: String
+        let at: Date
+    }
+
+    private let outbox: any ChangeOutbox
     private let lanes: [Lane]
+    private let policy: DeliveryPolicy
     private let logger: Logger
-    /// How many times one change is offered to a sink before it is given up.
-    public let maximumAttempts: Int
-    /// The pause before the first retry; each further retry doubles it.
-    public let initialBackoff: Duration
+    private let finishing = Atomic<Bool>(false)
+    private let failures = Mutex<[String: Failure]>([:])
+    /// How often delivered changes are pruned from the outbox.
+    private let pruneInterval: Duration
+    private let pruneWakeUp = WakeUpSignal()
 
-    /// Creates a dispatcher for `sinks`.
+    /// Creates a dispatcher; call ``run()`` to start it.
+    ///
+    /// - Precondition: sink names are unique (each names a cursor).
     public init(
-        sinks: [any EventSink], logger: Logger, maximumAttempts: Int = 5,
-        initialBackoff: Duration = .milliseconds(100)
+        outbox: any ChangeOutbox, routes: [SinkRoute], policy: DeliveryPolicy = DeliveryPolicy(),
+        logger: Logger, pruneInterval: Duration = .seconds(60)
     ) {
-        self.lanes = sinks.map { sink in
-            let (changes, continuation) = AsyncStream<StatusChange>.makeStream()
-            return Lane(sink: sink, changes: changes, continuation: continuation)
-        }
+        precondition(Set(routes.map(\.sink.name)).count == routes.count, "sink names must be unique")
+        self.outbox = outbox
+        self.lanes = routes.map { Lane(route: $0) }
+        self.policy = policy
         self.logger = logger
-        self.maximumAttempts = maximumAttempts
-        self.initialBackoff = initialBackoff
+        self.pruneInterval = pruneInterval
     }
 
-    /// Queues a stored change for every sink. Never waits.
-    public func publish(_ change: StatusChange) {
-        for lane in lanes { lane.continuation.yield(change) }
+    /// The names of the sinks, in configuration order.
+    public var sinkNames: [String] { lanes.map(\.name) }
+
+    /// Starts a cursor for every sink never seen before (see ``ChangeOutbox/registerSink(_:)``).
+    /// Call it before the server takes callbacks, so a new sink starts exactly where the
+    /// outbox stands.
+    public func registerSinks() async throws {
+        for lane in lanes { try await outbox.registerSink(lane.name) }
     }
 
-    /// Stops taking changes; ``run()`` returns once the queued ones are delivered.
+    /// Says that new changes were stored: idle sinks look at once instead of at their next poll.
+    public func notify() {
+        for lane in lanes { lane.wakeUp.signal() }
+    }
+
+    /// Asks every loop to stop after its current attempt; ``run()`` then returns. What was
+    /// not delivered stays in the outbox for the next start.
     public func finish() {
-        for lane in lanes { lane.continuation.finish() }
+        finishing.store(true, ordering: .relaxed)
+        notify()
+        pruneWakeUp.signal()
     }
 
-    /// Delivers queued changes until ``finish()`` has been called and every queue is empty.
-    public func run() async {
+    private var isFinishing: Bool { finishing.load(ordering: .relaxed) }
+
+    /// Delivers until ``finish()`` is called, then shuts the sinks down.
+    public func run() async throws {
         await withDiscardingTaskGroup { group in
             for lane in lanes {
-                group.addTask { await self.drain(lane) }
+                group.addTask { await self.feed(lane) }
             }
+            group.addTask { await self.pruneUntilFinished() }
         }
-    }
-
-    private func drain(_ lane: Lane) async {
-        for await change in lane.changes {
-            await deliver(change, to: lane.sink)
-        }
-    }
-
-    private func deliver(_ change: StatusChange, to sink: any EventSink) async {
-        var backoff = initialBackoff
-        for attempt in 1...maximumAttempts {
+        for lane in lanes {
             do {
-                try await sink.deliver([change])
-                return
+                try await lane.route.sink.shutdown()
             } catch {
-                let giveUp = attempt == maximumAttempts
-                logger.error(
-                    giveUp ? "sink gave up on a change" : "sink delivery failed; will retry",
-                    metadata: [
-                        "sink": "\(sink.name)", "sid": "\(change.sid)", "attempt": "\(attempt)",
-                        "error": "\(error)",
-                    ])
-                if giveUp { return }
-                try? await Task.sleep(for: backoff)
-                backoff *= 2
+                logger.warning("sink did not shut down cleanly", metadata: ["sink": "\(lane.name)", "error": "\(error)"])
             }
         }
+    }
+
+    /// How far behind each sink is.
+    public func status() async throws -> [SinkStatus] {
+        let latest = try await outbox.latestSeq()
+        var statuses: [SinkStatus] = []
+        for lane in lanes {
+            let cursor = try await outbox.cursor(of: lane.name)
+            let oldest = try await outbox.changes(after: cursor, limit: 1).first
+            let failure = failures.withLock { $0[lane.name] }
+            statuses.append(SinkStatus(
+                name: lane.name, cursor: cursor, latestSeq: latest,
+                lagSeconds: oldest.map { max(Date().timeIntervalSince($0.receivedAt), 0) } ?? 0,
+                lastError: failure?.message, lastErrorAt: failure?.at,
+                deadLetters: try await outbox.deadLetterCount(of: lane.name)))
+        }
+        return statuses
+    }
+
+    /// Moves a sink's cursor so that it receives again every change stored after `seq`
+    /// (those still in the outbox).
+    public func replay(_ sink: String, after seq: Int64) async throws {
+        let lane = try lane(named: sink)
+        try await outbox.resetCursor(of: sink, to: seq)
+        lane.wakeUp.signal()
+    }
+
+    /// Offers a sink its dead letters again, oldest first, one attempt per batch; those
+    /// delivered are removed. Returns how many were delivered.
+    ///
+    /// - Throws: the sink's error for the first batch it still refuses.
+    public func replayDeadLetters(of sink: String) async throws -> Int {
+        let lane = try lane(named: sink)
+        var delivered = 0
+        while true {
+            let letters = try await outbox.deadLetters(of: sink, limit: policy.batchSize)
+            guard !letters.isEmpty else { return delivered }
+            let changes = letters.map(\.change)
+            try await lane.route.sink.deliver(changes)
+            try await outbox.removeDeadLetters(of: sink, ids: changes.map(\.id))
+            delivered += changes.count
+        }
+    }
+
+    private func lane(named name: String) throws -> Lane {
+        guard let lane = lanes.first(where: { $0.name == name }) else {
+            throw UnknownSinkError(name: name, known: sinkNames)
+        }
+        return lane
+    }
+
+    // MARK: The loops
+
+    private func feed(_ lane: Lane) async {
+        while !isFinishing {
+            do {
+                try await outbox.registerSink(lane.name)
+                break
+            } catch {
+                logger.error("sink cannot register with the store; retrying", metadata: ["sink": "\(lane.name)", "error": "\(error)"])
+                await lane.wakeUp.wait(upTo: policy.pollInterval)
+            }
+        }
+        while !isFinishing {
+            do {
+                let cursor = try await outbox.cursor(of: lane.name)
+                let batch = try await outbox.changes(after: cursor, limit: policy.batchSize)
+                guard let last = batch.last?.seq else {
+                    await lane.wakeUp.wait(upTo: policy.pollInterval)
+                    continue
+                }
+                let wanted = batch.filter(lane.route.filter.admits)
+                if !wanted.isEmpty {
+                    guard await deliver(wanted, through: lane) else { return }
+                }
+                try await outbox.advanceCursor(of: lane.name, to: last)
+            } catch {
+                logger.error("sink cannot read the outbox; retrying", metadata: ["sink": "\(lane.name)", "error": "\(error)"])
+                await lane.wakeUp.wait(upTo: policy.pollInterval)
+            }
+        }
+    }
+
+    /// Delivers `batch` or puts it in the dead letters. Returns false when the dispatcher
+    /// is finishing and the batch was neither (it stays in the outbox).
+    private func deliver(_ batch: [StatusChange], through lane: Lane) async -> Bool {
+        var attempt = 1
+        while true {
+            do {
+                try await lane.route.sink.deliver(batch)
+                failures.withLock { _ = $0.removeValue(forKey: lane.name) }
+                return true
+            } catch {
+                let failure = error as? SinkDeliveryError
+                failures.withLock { $0[lane.name] = Failure(message: "\(error)", at: Date()) }
+                let age = Date().timeIntervalSince(batch[0].receivedAt)
+                let tooOld = Duration.seconds(age) > policy.maximumAge
+                if failure?.isPermanent == true || attempt >= policy.maximumAttempts || tooOld {
+                    return await bury(batch, from: lane, reason: "\(error)", attempts: attempt)
+                }
+                let pause = max(jittered(policy.backoff(afterAttempt: attempt)), failure?.retryAfter ?? .zero)
+                logger.warning(
+                    "sink delivery failed; will retry",
+                    metadata: [
+                        "sink": "\(lane.name)", "attempt": "\(attempt)", "changes": "\(batch.count)",
+                        "retryIn": "\(pause)", "error": "\(error)",
+                    ])
+                await lane.wakeUp.wait(upTo: pause)
+                if isFinishing { return false }
+                attempt += 1
+            }
+        }
+    }
+
+    /// Moves `batch` to the dead letters; false when the dispatcher finished first (the
+    /// batch then stays in the outbox).
+    private func bury(_ batch: [StatusChange], from lane: Lane, reason: String, attempts: Int) async -> Bool {
+        logger.error(
+            "sink gave up on changes; they are kept as dead letters for `tidings replay --dead-letters`",
+            metadata: ["sink": "\(lane.name)", "changes": "\(batch.count)", "attempts": "\(attempts)", "error": "\(reason)"])
+        while true {
+            do {
+                try await outbox.addDeadLetters(batch, sink: lane.name, reason: reason, at: Date())
+                return true
+            } catch {
+                logger.error("cannot store dead letters; retrying", metadata: ["sink": "\(lane.name)", "error": "\(error)"])
+                await lane.wakeUp.wait(upTo: policy.pollInterval)
+                if isFinishing { return false }
+            }
+        }
+    }
+
+    private func jittered(_ pause: Duration) -> Duration {
+        pause + pause * Double.random(in: 0...0.5)
+    }
+
+    private func pruneUntilFinished() async {
+        while !isFinishing {
+            await pruneWakeUp.wait(upTo: pruneInterval)
+            do {
+                try await outbox.pruneDelivered(sinks: sinkNames)
+            } catch {
+                logger.warning("cannot prune the outbox", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+}
+
+/// A sink name that no configured sink has.
+public struct UnknownSinkError: Error, CustomStringConvertible {
+    public let name: String
+    public let known: [String]
+
+    public init(name: String, known: [String]) {
+        self.name = name
+        self.known = known
+    }
+
+    public var description: String {
+        "no sink is named \(name); the configured sinks are \(known.joined(separator: ", "))"
     }
 }

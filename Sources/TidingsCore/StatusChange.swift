@@ -7,6 +7,13 @@ import TwilioWebhooks
 /// the status (`applied`): a late `sent` after `delivered`, or a status Twilio added last
 /// week, is still news to whoever tails the log.
 public struct StatusChange: Sendable, Equatable, Codable {
+    /// A stable identifier for consumers' de-duplication: the message SID and the
+    /// callback's place in its history (`SM…-3`). Delivery is at least once; a change
+    /// delivered twice carries the same id.
+    public let id: String
+    /// The change's position in the store's outbox, which orders every change of every
+    /// message; nil until stored.
+    public var seq: Int64?
     /// When Tidings received the callback.
     public let receivedAt: Date
     public let sid: String
@@ -27,10 +34,12 @@ public struct StatusChange: Sendable, Equatable, Codable {
     public let conflict: Bool
 
     public init(
-        receivedAt: Date, sid: String, status: MessageStatus, previousStatus: MessageStatus?,
+        id: String, seq: Int64? = nil, receivedAt: Date, sid: String, status: MessageStatus, previousStatus: MessageStatus?,
         reportedStatus: MessageStatus, errorCode: Int?, errorMessage: String?, channel: Channel,
         to: String?, applied: Bool, conflict: Bool
     ) {
+        self.id = id
+        self.seq = seq
         self.receivedAt = receivedAt
         self.sid = sid
         self.status = status

@@ -102,7 +102,7 @@ public struct StatusMachine: Sendable {
         record.to = record.to ?? callback.to
         record.updatedAt = max(record.updatedAt, receivedAt)
         return StatusChange(
-            receivedAt: receivedAt, sid: record.sid, status: record.status, previousStatus: previous,
+            id: "\(record.sid)-\(record.history.count)", receivedAt: receivedAt, sid: record.sid, status: record.status, previousStatus: previous,
             reportedStatus: status, errorCode: record.errorCode, errorMessage: record.errorMessage,
             channel: record.channel, to: record.to, applied: moves, conflict: record.conflict)
     }

@@ -5,12 +5,15 @@ import TwilioWebhooks
 /// all held to the same conformance tests.
 ///
 /// A conformer runs ``StatusMachine`` on the stored record and persists what it decided,
-/// atomically: when ``record(_:receivedAt:)`` returns, the callback is durable, and only
-/// then may the HTTP layer acknowledge it.
-public protocol StatusStore: Sendable {
-    /// Applies one callback to its message and stores the result durably.
+/// atomically with the change's row in its ``ChangeOutbox``: when
+/// ``record(_:receivedAt:)`` returns, the callback is durable and its change is queued
+/// for every sink, and only then may the HTTP layer acknowledge it.
+public protocol StatusStore: ChangeOutbox {
+    /// Applies one callback to its message and stores the result durably, with its
+    /// change in the outbox (duplicates add nothing to the outbox).
     ///
-    /// - Returns: the message as now stored and what the callback did.
+    /// - Returns: the message as now stored and what the callback did, the change
+    ///   carrying its outbox ``StatusChange/seq``.
     /// - Throws: ``StatusStoreError`` when the store cannot take it; nothing was stored.
     func record(_ callback: StatusCallback, receivedAt: Date) async throws -> RecordOutcome
 
