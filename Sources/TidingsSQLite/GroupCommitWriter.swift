@@ -13,7 +13,7 @@ import TwilioWebhooks
 /// 1. A caller appends its callback to the waiting list and suspends on a continuation.
 /// 2. When no transaction is being written, the writer takes every callback waiting at
 ///    that moment (at most ``maximumBatchSize``), applies them in arrival order inside ONE
-///    write transaction and commits it.
+///    write transaction — each message's row and each change's outbox row — and commits it.
 /// 3. Only after the commit does it resume each caller with its own outcome; if the
 ///    transaction fails, nothing of the batch is stored and every caller in it gets a
 ///    `StatusStoreError` (the HTTP layer answers 503 and Twilio retries).
@@ -90,16 +90,25 @@ actor GroupCommitWriter {
     }
 
     /// Runs each callback through ``TidingsCore/StatusMachine`` in order, inside the
-    /// caller's transaction, and saves every message it changed.
+    /// caller's transaction, appends each change to the outbox and saves every message it
+    /// changed.
     ///
     /// Records are read from the database once per batch and then kept in `current`, so a
     /// callback sees every earlier callback of the same batch for its message.
+    ///
+    /// Changes are numbered in arrival order from the outbox's latest `seq`, read once in
+    /// this transaction. The transaction holds SQLite's write lock from its start (GRDB
+    /// begins write transactions `IMMEDIATE`), so no other connection, even in another
+    /// process, can take a `seq` before the commit. Each change is encoded with its `seq`
+    /// and inserted under it, and the outcome returned carries it. Duplicates (no change)
+    /// add nothing to the outbox.
     private static func apply(
         _ callbacks: [(StatusCallback, Date)], in db: Database
     ) throws -> [RecordOutcome] {
         let decoder = JSONCoding.makeDecoder()
         let encoder = JSONCoding.makeEncoder()
         var current: [String: MessageRecord] = [:]
+        var seq = try OutboxTable.latestSeq(in: db)
         var outcomes: [RecordOutcome] = []
         outcomes.reserveCapacity(callbacks.count)
         for (callback, receivedAt) in callbacks {
@@ -107,7 +116,14 @@ actor GroupCommitWriter {
             let stored = try current[sid] ?? MessagesTable.record(sid: sid, in: db, decoder: decoder)
             let outcome = StatusMachine.outcome(of: callback, receivedAt: receivedAt, stored: stored)
             current[sid] = outcome.record
-            outcomes.append(outcome)
+            guard var change = outcome.change else {
+                outcomes.append(outcome)
+                continue
+            }
+            seq += 1
+            change.seq = seq
+            try OutboxTable.append(change, in: db, encoder: encoder)
+            outcomes.append(RecordOutcome(record: outcome.record, change: change))
         }
         for record in current.values {
             try MessagesTable.save(record, in: db, encoder: encoder)

@@ -32,6 +32,39 @@ extension SQLiteStatusStore {
                     CREATE INDEX messages_by_channel ON messages (channel);
                     """)
         }
+
+        // The outbox between the store and the sinks (see `ChangeOutbox`).
+        //
+        // - `outbox`: one row per change, `change` being the `StatusChange` as a JSON
+        //   document that carries its `seq`. AUTOINCREMENT keeps the highest `seq` ever
+        //   used in `sqlite_sequence`, so a pruned `seq` is never handed out again and the
+        //   latest `seq` is known even after every row was pruned.
+        // - `sink_cursors`: per sink, the highest `seq` it has taken.
+        // - `dead_letters`: the changes a sink gave up on, one row per sink and change,
+        //   with the change's JSON document, the last error and when it was given up on.
+        migrator.registerMigration("v2-outbox") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE outbox (
+                        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                        change TEXT NOT NULL
+                    );
+                    CREATE TABLE sink_cursors (
+                        sink TEXT PRIMARY KEY NOT NULL,
+                        seq INTEGER NOT NULL
+                    );
+                    CREATE TABLE dead_letters (
+                        sink TEXT NOT NULL,
+                        change_id TEXT NOT NULL,
+                        seq INTEGER,
+                        change TEXT NOT NULL,
+                        reason TEXT NOT NULL,
+                        failed_at REAL NOT NULL,
+                        PRIMARY KEY (sink, change_id)
+                    );
+                    CREATE INDEX dead_letters_by_age ON dead_letters (sink, failed_at, seq);
+                    """)
+        }
         return migrator
     }()
 }

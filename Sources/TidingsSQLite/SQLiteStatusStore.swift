@@ -9,10 +9,13 @@ import TwilioWebhooks
 ///
 /// - The database runs in WAL mode, so reads never wait for the writer: ``message(sid:)``
 ///   and ``checkAvailability()`` use the pool's reader connections, in parallel.
-/// - Every write goes through one writer that commits callbacks in groups: all the
-///   callbacks waiting at a moment share one transaction, and so one sync of the disk.
+/// - Callbacks go through one writer that commits them in groups: all the callbacks
+///   waiting at a moment share one transaction, and so one sync of the disk.
 ///   ``record(_:receivedAt:)`` returns only after the transaction holding its callback has
 ///   committed. See `GroupCommitWriter` for how a group is formed.
+/// - The same transaction appends each change to the `outbox` table, numbered with its
+///   `seq`; sink cursors and dead letters are written in transactions of their own on the
+///   same writer connection (see `SQLiteStatusStore+ChangeOutbox.swift`).
 /// - How much a commit survives is ``SQLiteSynchronous``: by default `FULL`, power loss.
 /// - Each message is one row of the `messages` table holding its ``TidingsCore/MessageRecord``
 ///   as the JSON document the API shows (``TidingsCore/JSONCoding``), next to the columns
@@ -34,7 +37,8 @@ public final class SQLiteStatusStore: StatusStore {
     /// The durability level of commits.
     public let synchronous: SQLiteSynchronous
 
-    /// The connections: one writer, which only `writer` uses, and readers used in parallel.
+    /// The connections: one writer connection, on which `writer` commits callbacks and the
+    /// outbox writes cursors and dead letters, and readers used in parallel.
     let pool: DatabasePool
     private let writer: GroupCommitWriter
 

@@ -7,7 +7,7 @@ import TidingsCore
 import TwilioWebhooks
 
 /// What only the SQLite store promises: durability across restarts, its pragmas, its
-/// schema, its errors, and group commit.
+/// schema, its errors, and group commit (its outbox: `SQLiteStatusStoreTests+Outbox.swift`).
 @Suite("SQLiteStatusStore")
 struct SQLiteStatusStoreTests {
     typealias Fixture = CallbackFixtures
@@ -34,7 +34,7 @@ struct SQLiteStatusStoreTests {
 
     /// Records `callbacks` all at once, each from its own task, and returns each one's
     /// outcome or error in no particular order.
-    private func recordConcurrently(
+    func recordConcurrently(
         _ callbacks: [StatusCallback], in store: SQLiteStatusStore
     ) async -> [Result<RecordOutcome, any Error>] {
         await withTaskGroup(of: Result<RecordOutcome, any Error>.self) { group in

@@ -1,6 +1,7 @@
 import Testing
 import TidingsCore
 import TidingsSQLite
+import TidingsTestSupport
 
 /// Every ``StatusStore`` backend that the conformance suite runs against.
 enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {

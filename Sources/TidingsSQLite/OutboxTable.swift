@@ -1,0 +1,46 @@
+import Foundation
+import GRDB
+import TidingsCore
+
+/// Reads and writes rows of the `outbox` table (see `SQLiteStatusStore.migrator`).
+enum OutboxTable {
+    /// The highest `seq` ever given to a change, pruned or not; 0 before the first.
+    ///
+    /// AUTOINCREMENT keeps it in `sqlite_sequence`, which only grows, so it stays right
+    /// after every row was pruned.
+    static func latestSeq(in db: Database) throws -> Int64 {
+        try Int64.fetchOne(
+            db.cachedStatement(
+                sql: "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'outbox'), 0)")
+        ) ?? 0
+    }
+
+    /// Inserts `change` under its own ``TidingsCore/StatusChange/seq``, which the caller
+    /// took from ``latestSeq(in:)`` in the same transaction.
+    ///
+    /// Inserting an explicit `seq` into an AUTOINCREMENT table raises `sqlite_sequence` to
+    /// it, so the next ``latestSeq(in:)`` counts it. A `seq` already used fails the
+    /// insert (the primary key), and so the transaction, rather than overwriting a change.
+    static func append(_ change: StatusChange, in db: Database, encoder: JSONEncoder) throws {
+        precondition(change.seq != nil, "a change enters the outbox with its seq")
+        let json = String(decoding: try encoder.encode(change), as: UTF8.self)
+        try db.cachedStatement(sql: "INSERT INTO outbox (seq, change) VALUES (?, ?)")
+            .execute(arguments: [change.seq, json])
+    }
+
+    /// Up to `limit` changes with a `seq` above `seq`, in `seq` order.
+    static func changes(
+        after seq: Int64, limit: Int, in db: Database, decoder: JSONDecoder
+    ) throws -> [StatusChange] {
+        try String.fetchAll(
+            db.cachedStatement(sql: "SELECT change FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?"),
+            arguments: [seq, limit]
+        ).map { try decoder.decode(StatusChange.self, from: Data($0.utf8)) }
+    }
+
+    /// Deletes every change up to and including `seq`; returns how many went.
+    static func deleteChanges(through seq: Int64, in db: Database) throws -> Int {
+        try db.cachedStatement(sql: "DELETE FROM outbox WHERE seq <= ?").execute(arguments: [seq])
+        return db.changesCount
+    }
+}

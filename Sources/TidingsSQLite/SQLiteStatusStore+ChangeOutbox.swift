@@ -1,0 +1,126 @@
+import Foundation
+import GRDB
+import TidingsCore
+
+/// The outbox of the SQLite store: the `outbox`, `sink_cursors` and `dead_letters` tables.
+///
+/// Changes enter the outbox in the group-commit transaction of their callback (see
+/// `GroupCommitWriter`). Reads go to the pool's reader connections; cursor and dead-letter
+/// writes are transactions of their own on the pool's writer connection, which SQLite
+/// serializes with the group commits.
+extension SQLiteStatusStore {
+    /// Up to `limit` changes with a `seq` above `seq`, in `seq` order, read on a reader.
+    public func changes(after seq: Int64, limit: Int) async throws -> [StatusChange] {
+        try await reading("read the outbox") { db in
+            try OutboxTable.changes(after: seq, limit: limit, in: db, decoder: JSONCoding.makeDecoder())
+        }
+    }
+
+    /// The highest `seq` ever stored, also when every change was pruned since.
+    public func latestSeq() async throws -> Int64 {
+        try await reading("read the latest outbox seq") { db in try OutboxTable.latestSeq(in: db) }
+    }
+
+    /// Starts a cursor at ``latestSeq()`` for a sink never seen before, in one transaction
+    /// on the writer, so that no change can be stored between reading the latest `seq`
+    /// and starting the cursor; returns the sink's cursor, new or kept.
+    @discardableResult
+    public func registerSink(_ sink: String) async throws -> Int64 {
+        try await writing("register sink \(sink)") { db in
+            try SinkCursorsTable.insertIfMissing(sink, at: OutboxTable.latestSeq(in: db), in: db)
+        }
+    }
+
+    /// The highest `seq` `sink` has taken (0 for a sink never registered).
+    public func cursor(of sink: String) async throws -> Int64 {
+        try await reading("read the cursor of sink \(sink)") { db in
+            try SinkCursorsTable.cursor(of: sink, in: db) ?? 0
+        }
+    }
+
+    /// Moves the cursor of `sink` up to `seq`; a lower `seq` leaves it where it is.
+    public func advanceCursor(of sink: String, to seq: Int64) async throws {
+        try await writing("advance the cursor of sink \(sink)") { db in
+            try SinkCursorsTable.advance(sink, to: seq, in: db)
+        }
+    }
+
+    /// Sets the cursor of `sink` to `seq`, back or forth.
+    public func resetCursor(of sink: String, to seq: Int64) async throws {
+        try await writing("reset the cursor of sink \(sink)") { db in
+            try SinkCursorsTable.set(sink, to: seq, in: db)
+        }
+    }
+
+    /// Keeps `changes` as dead letters of `sink`, all in one transaction. A change already
+    /// kept for `sink` stays one dead letter, with the new `reason` and `time`.
+    public func addDeadLetters(_ changes: [StatusChange], sink: String, reason: String, at time: Date) async throws {
+        try await writing("keep dead letters of sink \(sink)") { db in
+            try DeadLettersTable.add(
+                changes, sink: sink, reason: reason, at: time, in: db, encoder: JSONCoding.makeEncoder())
+        }
+    }
+
+    /// Up to `limit` dead letters of `sink`, oldest first, read on a reader.
+    public func deadLetters(of sink: String, limit: Int) async throws -> [DeadLetter] {
+        try await reading("read the dead letters of sink \(sink)") { db in
+            try DeadLettersTable.deadLetters(of: sink, limit: limit, in: db, decoder: JSONCoding.makeDecoder())
+        }
+    }
+
+    /// How many dead letters `sink` has.
+    public func deadLetterCount(of sink: String) async throws -> Int {
+        try await reading("count the dead letters of sink \(sink)") { db in
+            try DeadLettersTable.count(of: sink, in: db)
+        }
+    }
+
+    /// Forgets the dead letters of `sink` whose change has one of `ids`, in one transaction.
+    public func removeDeadLetters(of sink: String, ids: [String]) async throws {
+        try await writing("remove dead letters of sink \(sink)") { db in
+            try DeadLettersTable.remove(of: sink, ids: ids, in: db)
+        }
+    }
+
+    /// Deletes the changes up to the lowest cursor of `sinks` (a sink without a cursor
+    /// counts as 0), or every change when `sinks` is empty, in one transaction on the
+    /// writer; returns how many went. ``latestSeq()`` is not affected.
+    @discardableResult
+    public func pruneDelivered(sinks: [String]) async throws -> Int {
+        try await writing("prune the outbox") { db in
+            let floor = try sinks.map { try SinkCursorsTable.cursor(of: $0, in: db) ?? 0 }.min()
+                ?? OutboxTable.latestSeq(in: db)
+            return try OutboxTable.deleteChanges(through: floor, in: db)
+        }
+    }
+
+    /// Runs `body` on a reader connection; a failure becomes a `StatusStoreError` saying
+    /// what could not be done (`action`) and in which database.
+    private func reading<T: Sendable>(
+        _ action: String, _ body: @escaping @Sendable (Database) throws -> T
+    ) async throws -> T {
+        do {
+            return try await pool.read(body)
+        } catch {
+            throw failure(action, error)
+        }
+    }
+
+    /// Runs `body` in a transaction on the writer connection; a failure becomes a
+    /// `StatusStoreError` saying what could not be done (`action`) and in which database.
+    private func writing<T: Sendable>(
+        _ action: String, _ body: @escaping @Sendable (Database) throws -> T
+    ) async throws -> T {
+        do {
+            return try await pool.write(body)
+        } catch {
+            throw failure(action, error)
+        }
+    }
+
+    private func failure(_ action: String, _ error: any Error) -> StatusStoreError {
+        StatusStoreError(
+            "cannot \(action) in the SQLite database \(databaseURL.path(percentEncoded: false)) (\(error))",
+            underlying: error)
+    }
+}
