@@ -9,6 +9,7 @@ import TidingsCore
 /// buffering), so a reader sees whole lines, in order. The fields are those of
 /// ``LogSinkLine``.
 public final class LogSink: EventSink {
+    /// Always `log`.
     public let name = "log"
     private let output: Mutex<FileHandle>
     private let encoder: JSONEncoder
@@ -19,19 +20,15 @@ public final class LogSink: EventSink {
     }
 
     /// A sink that appends to the file at `path`, creating it (and its folder) if needed.
+    ///
+    /// - Throws: ``SinkSetupError`` when the file cannot be opened for appending.
     public static func appending(toFile path: String) throws -> LogSink {
-        let url = URL(fileURLWithPath: path)
-        try FileManager.default.createDirectory(
-            at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else {
-            throw CocoaError(.fileWriteNoPermission, userInfo: [
-                NSFilePathErrorKey: path,
-                NSLocalizedDescriptionKey:
-                    "cannot open event log \(path) for appending: \(String(cString: strerror(errno)))",
-            ])
+        do {
+            let file = try AppendingFile(path: path)
+            return LogSink(handle: FileHandle(fileDescriptor: file.descriptor, closeOnDealloc: true))
+        } catch let error as FileSystemError {
+            throw SinkSetupError(error.description)
         }
-        return LogSink(handle: FileHandle(fileDescriptor: descriptor, closeOnDealloc: true))
     }
 
     /// A sink that writes to an open file handle.
@@ -40,12 +37,11 @@ public final class LogSink: EventSink {
         self.encoder = JSONCoding.makeEncoder()
     }
 
+    /// Writes `batch`, one ``LogSinkLine`` per change, in order, with a single `write`.
+    ///
+    /// - Throws: When the output cannot be written (a closed pipe, a full disk).
     public func deliver(_ batch: [StatusChange]) throws {
-        var text = Data()
-        for change in batch {
-            text.append(try encoder.encode(LogSinkLine(change)))
-            text.append(UInt8(ascii: "\n"))
-        }
+        let text = try JSONLines.encode(batch.lazy.map(LogSinkLine.init), with: encoder)
         try output.withLock { try $0.write(contentsOf: text) }
     }
 }
@@ -53,22 +49,38 @@ public final class LogSink: EventSink {
 /// One line of the ``LogSink``: a status change, flat, in the words an on-call engineer
 /// greps for.
 public struct LogSinkLine: Codable, Equatable, Sendable {
+    /// The change's ``TidingsCore/StatusChange/id``: the same on every delivery of the
+    /// change, so that a reader can drop repeats (delivery is at least once).
+    public let id: String
+    /// The change's place in the outbox (``TidingsCore/StatusChange/seq``).
+    public let seq: Int64?
     /// When the callback was received (RFC 3339, UTC).
     public let ts: Date
+    /// The message SID.
     public let sid: String
+    /// The message's status after this callback.
     public let status: String
+    /// The message's status before it; absent for the first callback of a message.
     public let previousStatus: String?
     /// The status the callback reported, when it differs from ``status`` (not applied).
     public let reportedStatus: String?
+    /// Twilio's error code for the message, if any.
     public let errorCode: Int?
+    /// Twilio's words for the error, if any.
     public let errorMessage: String?
+    /// `sms`, `mms`, `whatsapp`, `rcs`, …
     public let channel: String
+    /// The recipient's address.
     public let to: String?
+    /// Whether this callback moved the status.
     public let applied: Bool
+    /// Whether the message's callbacks now disagree about its fate.
     public let conflict: Bool
 
     /// The line for `change`.
     public init(_ change: StatusChange) {
+        id = change.id
+        seq = change.seq
         ts = change.receivedAt
         sid = change.sid
         status = change.status.wireValue

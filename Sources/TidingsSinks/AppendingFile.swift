@@ -1,0 +1,76 @@
+import Foundation
+
+/// A file opened for appending with plain system calls: every `write` lands at the end,
+/// even when another process appends too (`O_APPEND`), and the descriptor is not inherited
+/// by child processes (`O_CLOEXEC`).
+///
+/// A value type over a descriptor: whoever opens one closes it (``close()``).
+struct AppendingFile {
+    let path: String
+    let descriptor: Int32
+
+    /// Opens `path` for appending, creating the file (mode 0644) and its folder if needed.
+    init(path: String) throws {
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        } catch {
+            throw FileSystemError("create the folder", path: folder.path, underlying: error)
+        }
+        let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw FileSystemError("open for appending", path: path) }
+        self.path = path
+        self.descriptor = descriptor
+    }
+
+    /// The file's size in bytes.
+    func size() throws -> Int64 {
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else { throw FileSystemError("read the size of", path: path) }
+        return Int64(info.st_size)
+    }
+
+    /// Appends all of `bytes`, in as many `write` calls as the system needs; throws at the
+    /// first failure, which may leave part of `bytes` written (see ``truncate(to:)``).
+    func append(_ bytes: Data) throws {
+        try bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    throw FileSystemError("write to", path: path)
+                }
+                offset += written
+            }
+        }
+    }
+
+    /// Waits until what was written is on the storage device (`fsync`).
+    func synchronize() throws {
+        guard fsync(descriptor) == 0 else { throw FileSystemError("flush to disk", path: path) }
+    }
+
+    /// Cuts the file back to `size` bytes: undoes a write that failed half-way, so that a
+    /// retry does not follow a broken line.
+    func truncate(to size: Int64) throws {
+        guard ftruncate(descriptor, off_t(size)) == 0 else { throw FileSystemError("truncate", path: path) }
+    }
+
+    /// Closes the descriptor. The value must not be used afterwards.
+    func close() {
+        _ = Foundation.close(descriptor)
+    }
+}
+
+extension AppendingFile {
+    /// Waits until the entries of `folder` — files created or renamed in it — are on the
+    /// storage device: without it, a power cut may forget a new file although its contents
+    /// were flushed.
+    static func synchronizeFolder(_ folder: String) throws {
+        let descriptor = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw FileSystemError("open the folder", path: folder) }
+        defer { _ = Foundation.close(descriptor) }
+        guard fsync(descriptor) == 0 else { throw FileSystemError("flush to disk the folder", path: folder) }
+    }
+}

@@ -1,0 +1,24 @@
+import Foundation
+
+/// A port on 127.0.0.1 that refuses connections: bound (so that no other test's server can
+/// take it meanwhile) but not listening.
+enum ClosedPort {
+    /// Runs `body` with the URL of `/hook` on such a port.
+    static func with<Result>(_ body: (String) async throws -> Result) async throws -> Result {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { address in
+                bind(descriptor, address, length) == 0 && getsockname(descriptor, address, &length) == 0
+            }
+        }
+        guard bound else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
+        return try await body("http://127.0.0.1:\(UInt16(bigEndian: address.sin_port))/hook")
+    }
+}
