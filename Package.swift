@@ -23,6 +23,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: [
         // libcrypto (OpenSSL) for HMAC, SHA-256 and constant-time comparison.
@@ -56,11 +58,13 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // Where status changes go: the JSON-lines log sink.
+        // Where status changes go: the JSON-lines log, a rotating file archive, webhooks.
         .target(
             name: "TidingsSinks",
             dependencies: [
-                "TidingsCore",
+                "TidingsCore", "TwilioWebhooks",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -84,13 +88,19 @@ let package = Package(
             dependencies: [
                 "TidingsServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
         // Fixtures shared by the test suites (not part of any product).
         .target(
             name: "TidingsTestSupport",
-            dependencies: ["TwilioWebhooks"],
+            dependencies: [
+                "TwilioWebhooks",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
             path: "Tests/TidingsTestSupport",
             swiftSettings: swiftSettings
         ),
@@ -111,6 +121,25 @@ let package = Package(
             dependencies: [
                 "TidingsCore", "TidingsSQLite", "TidingsTestSupport", "TwilioWebhooks",
                 .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TidingsSinksTests",
+            dependencies: [
+                "TidingsSinks", "TidingsCore", "TidingsTestSupport", "TwilioWebhooks",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The real `tidings serve` binary: start-up, streams, crash and restart.
+        .testTarget(
+            name: "TidingsEndToEndTests",
+            dependencies: [
+                "tidings", "TidingsCore", "TidingsTestSupport", "TwilioWebhooks",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -10,25 +10,27 @@ import TwilioWebhooks
 ///
 /// Tests call this with an in-memory store and sinks of their own; `tidings serve` calls
 /// it with the defaults (SQLite under ``TidingsConfiguration/dataDirectory``, the log sink
-/// on standard output or ``TidingsConfiguration/eventLog``).
+/// on standard output or ``TidingsConfiguration/eventLog``, and the `--sink`s).
 ///
 /// - Parameters:
 ///   - configuration: the settings.
 ///   - store: where records live; nil opens the SQLite store in the data directory.
-///   - sinks: where changes go; nil means the log sink.
+///   - sinks: where changes go; nil means the log sink and the configured `--sink`s.
+///   - deliveryPolicy: how sinks are retried.
 ///   - logger: operational logs (to standard error in `tidings serve`).
 ///   - announce: receives the start-up banner once the server listens.
 public func buildApplication(
     configuration: TidingsConfiguration,
     store: (any StatusStore)? = nil,
-    sinks: [any EventSink]? = nil,
+    sinks: [SinkRoute]? = nil,
+    deliveryPolicy: DeliveryPolicy = DeliveryPolicy(),
     logger: Logger,
     announce: @escaping @Sendable (StartupBanner) -> Void = { _ in }
 ) throws -> some ApplicationProtocol {
     let store = try store ?? SQLiteStatusStore(
         directory: URL(fileURLWithPath: configuration.dataDirectory), logger: logger)
-    let sinks = try sinks ?? [configuration.eventLog.map(LogSink.appending(toFile:)) ?? LogSink.standardOutput()]
-    let dispatcher = SinkDispatcher(sinks: sinks, logger: logger)
+    let routes = try sinks ?? SinkFactory.routes(for: configuration, logger: logger)
+    let dispatcher = SinkDispatcher(outbox: store, routes: routes, policy: deliveryPolicy, logger: logger)
 
     let router = Router()
     CallbackController(
@@ -41,12 +43,13 @@ public func buildApplication(
         logger: logger
     ).addRoutes(to: router, path: configuration.callbackPath)
     MessagesController(store: store).addRoutes(to: router)
+    SinksController(dispatcher: dispatcher).addRoutes(to: router)
     HealthController(store: store).addRoutes(to: router)
 
     let storeDescription = store is SQLiteStatusStore
         ? "SQLite in \(configuration.dataDirectory)" : "\(type(of: store)) (not kept across restarts)"
     let eventLogDescription = configuration.eventLog.map { "JSON lines appended to \($0)" } ?? "JSON lines on standard output"
-    return Application(
+    var application = Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Tidings"),
         services: [SinkDispatcherService(dispatcher: dispatcher)],
@@ -57,4 +60,15 @@ public func buildApplication(
         },
         logger: logger
     )
+    application.beforeServerStarts {
+        // A new sink starts where the outbox stands before the first callback is taken.
+        // A store that does not answer now is not fatal: the dispatcher registers each sink
+        // again before it feeds it, and callbacks get 503 until the store is back.
+        do {
+            try await dispatcher.registerSinks()
+        } catch {
+            logger.error("cannot register the sinks with the store; will retry", metadata: ["error": "\(error)"])
+        }
+    }
+    return application
 }

@@ -70,8 +70,8 @@ struct CallbackController: Sendable {
                 .serviceUnavailable, code: "store_unavailable",
                 message: "The callback could not be stored, so it was not acknowledged. Twilio may retry it.")
         }
-        if let change = outcome.change {
-            dispatcher.publish(change)
+        if outcome.change != nil {
+            dispatcher.notify()
         } else {
             logger.debug("duplicate callback acknowledged", metadata: ["sid": "\(callback.messageSid)", "status": "\(callback.status)"])
         }

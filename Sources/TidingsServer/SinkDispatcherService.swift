@@ -3,13 +3,14 @@ import TidingsCore
 
 /// Runs a ``TidingsCore/SinkDispatcher`` as part of the application's service group. On
 /// graceful shutdown — which reaches it after the HTTP server has stopped taking
-/// callbacks — it lets the dispatcher deliver what is queued, then returns.
+/// callbacks — it stops the sinks after their current attempt; what they have not taken
+/// stays in the outbox for the next start.
 struct SinkDispatcherService: Service {
     let dispatcher: SinkDispatcher
 
     func run() async throws {
-        await withGracefulShutdownHandler {
-            await dispatcher.run()
+        try await withGracefulShutdownHandler {
+            try await dispatcher.run()
         } onGracefulShutdown: {
             dispatcher.finish()
         }

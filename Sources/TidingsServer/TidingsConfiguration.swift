@@ -25,6 +25,8 @@ public struct TidingsConfiguration: Sendable, Equatable {
     public var callbackPath: String = "/twilio/status"
     /// The file the log sink appends to; nil means standard output.
     public var eventLog: String?
+    /// Further sinks (`--sink`), each with its own cursor on the outbox.
+    public var sinks: [SinkSpecification] = []
     /// The largest callback body accepted, in bytes.
     public var maximumBodySize: Int = 64 * 1024
 
@@ -78,6 +80,12 @@ public struct TidingsConfiguration: Sendable, Equatable {
         }
         if let eventLog = config.string(forKey: "event.log"), !eventLog.isEmpty, eventLog != "-" {
             self.eventLog = eventLog
+        }
+        self.sinks = try (config.stringArray(forKey: "sink") ?? []).map(SinkSpecification.init(parsing:))
+        let names = ["log"] + sinks.map(\.name)
+        if let repeated = names.first(where: { name in names.filter { $0 == name }.count > 1 }) {
+            throw ConfigurationError(
+                setting: "sink", problem: "names two sinks \(repeated); give each its own ;name=…")
         }
     }
 

@@ -44,6 +44,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Append status changes as JSON lines to this file instead of standard output.")
     var eventLog: String?
 
+    @Option(help: ArgumentHelp(
+        "A further sink, KIND=TARGET[;option=value…]; repeatable. E.g. 'webhook=https://example.com/hook;only=errors'.",
+        valueName: "sink"))
+    var sink: [String] = []
+
     @Option(help: "Level of the operational log on standard error: trace, debug, info, notice, warning, error. (default: info)")
     var logLevel: String?
 
@@ -80,6 +85,9 @@ struct ServeCommand: AsyncParsableCommand {
         set("tidings.event.log", eventLog)
         set("tidings.log.level", logLevel)
         if trustProxy { set("tidings.trust.proxy", "true") }
+        if !sink.isEmpty {
+            values[AbsoluteConfigKey(["tidings", "sink"])] = .init(.stringArray(sink), isSecret: false)
+        }
         if !authToken.isEmpty {
             values[AbsoluteConfigKey(["tidings", "auth", "token"])] = .init(.stringArray(authToken), isSecret: true)
         }

@@ -5,7 +5,7 @@ import ArgumentParser
 struct Tidings: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Receives Twilio message status callbacks and keeps the truth about every message.",
-        subcommands: [ServeCommand.self, SignCommand.self],
+        subcommands: [ServeCommand.self, SignCommand.self, ReplayCommand.self],
         defaultSubcommand: ServeCommand.self
     )
 }

@@ -27,13 +27,24 @@ actor RecordingSink: EventSink {
     }
 }
 
-/// A store that is down.
+/// A store that is down: every call fails.
 struct UnavailableStore: StatusStore {
-    func record(_ callback: StatusCallback, receivedAt: Date) async throws -> RecordOutcome {
-        throw StatusStoreError("disk full")
-    }
-    func message(sid: String) async throws -> MessageRecord? { throw StatusStoreError("disk full") }
-    func checkAvailability() async throws { throw StatusStoreError("disk full") }
+    var down: StatusStoreError { StatusStoreError("disk full") }
+
+    func record(_ callback: StatusCallback, receivedAt: Date) async throws -> RecordOutcome { throw down }
+    func message(sid: String) async throws -> MessageRecord? { throw down }
+    func checkAvailability() async throws { throw down }
+    func changes(after seq: Int64, limit: Int) async throws -> [StatusChange] { throw down }
+    func latestSeq() async throws -> Int64 { throw down }
+    func registerSink(_ sink: String) async throws -> Int64 { throw down }
+    func cursor(of sink: String) async throws -> Int64 { throw down }
+    func advanceCursor(of sink: String, to seq: Int64) async throws { throw down }
+    func resetCursor(of sink: String, to seq: Int64) async throws { throw down }
+    func addDeadLetters(_ changes: [StatusChange], sink: String, reason: String, at time: Date) async throws { throw down }
+    func deadLetters(of sink: String, limit: Int) async throws -> [DeadLetter] { throw down }
+    func deadLetterCount(of sink: String) async throws -> Int { throw down }
+    func removeDeadLetters(of sink: String, ids: [String]) async throws { throw down }
+    func pruneDelivered(sinks: [String]) async throws -> Int { throw down }
 }
 
 /// Signed requests and a configured application for the HTTP tests.
@@ -54,7 +65,7 @@ struct TestServer {
 
     func application() throws -> some ApplicationProtocol {
         try buildApplication(
-            configuration: configuration, store: store, sinks: [sink], logger: Logger(label: "test"))
+            configuration: configuration, store: store, sinks: [SinkRoute(sink: sink)], logger: Logger(label: "test"))
     }
 
     /// A form body and its headers, signed for `url` with `token`.

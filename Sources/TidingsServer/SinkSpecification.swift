@@ -1,0 +1,65 @@
+import Foundation
+
+import TidingsCore
+
+/// One `--sink` setting, parsed: which kind of sink, where it writes, and its options.
+///
+/// The form is `KIND=TARGET[;option[=value]]…`:
+///
+/// ```
+/// --sink 'file=/var/lib/tidings/events.jsonl;rotate=daily;keep=30'
+/// --sink 'webhook=https://crm.example.com/hooks/sms;name=crm;only=errors;format=cloudevents'
+/// ```
+///
+/// Options every sink takes: `name` (unique; defaults to the kind), `statuses` and
+/// `channels` (`|`-separated lists), `only=final` or `only=errors`. The other options
+/// belong to the kind (see `SinkFactory`). Secrets are never written here: a webhook's
+/// signing secret comes from the environment variable named by `secret-env`.
+public struct SinkSpecification: Sendable, Equatable {
+    /// `file` or `webhook`.
+    public let kind: String
+    /// The path or URL.
+    public let target: String
+    public let name: String
+    public let filter: SinkFilter
+    /// The kind's own options, by name.
+    public let options: [String: String]
+
+    /// The options every kind understands.
+    static let commonOptions: Set<String> = ["name", "statuses", "channels", "only"]
+
+    /// Parses one `--sink` value.
+    ///
+    /// - Throws: ``ConfigurationError`` naming the fault.
+    public init(parsing text: String) throws {
+        var parts = text.split(separator: ";", omittingEmptySubsequences: true).map {
+            $0.trimmingCharacters(in: .whitespaces)
+        }
+        guard !parts.isEmpty, let equals = parts[0].firstIndex(of: "=") else {
+            throw ConfigurationError(setting: "sink", problem: "\"\(text)\" is not KIND=TARGET, e.g. webhook=https://example.com/hook or file=/var/lib/tidings/events.jsonl")
+        }
+        kind = String(parts[0][..<equals]).lowercased()
+        target = String(parts[0][parts[0].index(after: equals)...])
+        guard !target.isEmpty else {
+            throw ConfigurationError(setting: "sink", problem: "\"\(text)\" names no target after \(kind)=")
+        }
+        parts.removeFirst()
+        var options: [String: String] = [:]
+        for part in parts {
+            let pair = part.split(separator: "=", maxSplits: 1).map(String.init)
+            options[pair[0].lowercased()] = pair.count == 2 ? pair[1] : ""
+        }
+        name = options["name"] ?? kind
+        func list(_ key: String) -> Set<String> {
+            Set((options[key] ?? "").split(separator: "|").map { $0.lowercased() })
+        }
+        let only = options["only"]?.lowercased()
+        guard only == nil || only == "final" || only == "errors" else {
+            throw ConfigurationError(setting: "sink", problem: "only=\(only!) in \"\(text)\" is neither only=final nor only=errors")
+        }
+        filter = SinkFilter(
+            statuses: list("statuses"), channels: list("channels"), onlyFinal: only == "final",
+            onlyErrors: only == "errors")
+        self.options = options.filter { !Self.commonOptions.contains($0.key) }
+    }
+}

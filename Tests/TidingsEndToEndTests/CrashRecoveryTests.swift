@@ -1,0 +1,113 @@
+import Foundation
+import Synchronization
+import Testing
+import TidingsCore
+import TidingsTestSupport
+
+/// The promise behind every `204`: a callback acknowledged before `kill -9` is in the
+/// store after a restart, and reaches every sink.
+@Suite("Crash and restart")
+struct CrashRecoveryTests {
+    static let token = "crash-test-token"
+    static let total = 2_400
+    static let killAfter = 1_000
+
+    @Test func acknowledgedCallbacksSurviveSIGKILLAndReachEverySink() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try await LocalReceiver.with { receiver in
+            let arguments = [
+                "--data-dir", directory.path("data"), "--event-log", directory.path("log.jsonl"),
+                "--sink", "file=\(directory.path("archive/events.jsonl"));fsync=batch",
+                "--sink", "webhook=\(receiver.url)",
+            ]
+            let sids = (0..<Self.total).map { CallbackFixtures.sid(0xc0000 + $0) }
+            let acknowledged = Acknowledgements()
+
+            // Stream callbacks at the first instance and kill it (SIGKILL) mid-stream.
+            let first = try TidingsProcess(
+                arguments: arguments, environment: ["TIDINGS_AUTH_TOKEN": Self.token],
+                standardOutput: directory.url("stdout-1.jsonl"))
+            let client = CallbackClient(port: first.port, authToken: Self.token)
+            let workers = 16
+            await withTaskGroup(of: Void.self) { group in
+                for worker in 0..<workers {
+                    group.addTask {
+                        for index in stride(from: worker, to: Self.total, by: workers) {
+                            let form = CallbackFixtures.parameters(sid: sids[index], status: "sent")
+                            guard (try? await client.post(form)) == 204 else { return }
+                            let count = acknowledged.insert(index)
+                            if count == Self.killAfter { first.stop(with: SIGKILL) }
+                        }
+                    }
+                }
+            }
+            let beforeCrash = acknowledged.indices
+            #expect(beforeCrash.count >= Self.killAfter)
+            #expect(beforeCrash.count < Self.total, "the kill came after the last callback")
+
+            // Restart on the same data and send what was not acknowledged, as Twilio would retry.
+            let second = try TidingsProcess(
+                arguments: arguments, environment: ["TIDINGS_AUTH_TOKEN": Self.token],
+                standardOutput: directory.url("stdout-2.jsonl"))
+            defer { second.stop() }
+            let again = CallbackClient(port: second.port, authToken: Self.token)
+            for index in 0..<Self.total where !beforeCrash.contains(index) {
+                #expect(try await again.post(CallbackFixtures.parameters(sid: sids[index], status: "sent")) == 204)
+            }
+
+            // Every message is in the store, those acknowledged before the crash included.
+            var missing: [String] = []
+            for sid in sids {
+                if try await again.get("/v1/messages/\(sid)").status != 200 { missing.append(sid) }
+            }
+            #expect(missing.isEmpty, "\(missing.count) acknowledged callbacks are not in the store")
+
+            // Every change reached every sink (repeats allowed, gaps not).
+            let expected = Set(sids.map { "\($0)-1" })
+            var webhookIDs: Set<String> = []
+            for _ in 0..<600 {
+                webhookIDs = Set(receiver.requests.compactMap { $0.headers["webhook-id"] })
+                if webhookIDs.isSuperset(of: expected) { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(expected.subtracting(webhookIDs).isEmpty, "webhook sink misses \(expected.subtracting(webhookIDs).count)")
+            let archived = try ids(inJSONLinesUnder: directory.url("archive"))
+            #expect(expected.subtracting(archived).isEmpty, "file sink misses \(expected.subtracting(archived).count)")
+            let logged = try self.sids(inLogSinkFile: directory.url("log.jsonl"))
+            #expect(Set(sids).subtracting(logged).isEmpty, "log sink misses \(Set(sids).subtracting(logged).count)")
+        }
+    }
+
+    /// The `id`s of every JSON line in every file under `folder` (the active file and the rotated ones).
+    func ids(inJSONLinesUnder folder: URL) throws -> Set<String> {
+        var ids: Set<String> = []
+        for file in try FileManager.default.contentsOfDirectory(at: folder, includingPropertiesForKeys: nil) {
+            for line in try String(contentsOf: file, encoding: .utf8).split(separator: "\n") {
+                if let id = (try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["id"] as? String {
+                    ids.insert(id)
+                }
+            }
+        }
+        return ids
+    }
+
+    /// The SIDs the log sink wrote to `file`.
+    func sids(inLogSinkFile file: URL) throws -> Set<String> {
+        Set(try String(contentsOf: file, encoding: .utf8).split(separator: "\n").compactMap { line in
+            (try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["sid"] as? String
+        })
+    }
+}
+
+/// The callbacks acknowledged so far, shared by the sending tasks.
+private final class Acknowledgements: Sendable {
+    private let acknowledged = Mutex<Set<Int>>([])
+
+    /// Adds `index`; returns how many are acknowledged now.
+    func insert(_ index: Int) -> Int {
+        acknowledged.withLock { $0.insert(index); return $0.count }
+    }
+
+    var indices: Set<Int> { acknowledged.withLock { $0 } }
+}

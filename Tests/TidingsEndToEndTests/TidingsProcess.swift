@@ -1,0 +1,86 @@
+import Foundation
+import Synchronization
+
+/// A real `tidings serve` child process on a free loopback port, for tests that must see
+/// the binary as users run it: its start-up, its standard streams, a crash.
+final class TidingsProcess: Sendable {
+    /// The port it listens on, read from its start-up banner.
+    let port: Int
+    /// Where its standard output (the log sink's JSON lines) goes.
+    let standardOutput: URL
+    private let process: Mutex<Process>
+    private let standardError: Pipe
+
+    /// The `tidings` executable SwiftPM built next to the test bundle.
+    static var executable: URL {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appending(path: "tidings")
+    }
+
+    /// Starts `tidings serve` with `arguments` (plus `--host 127.0.0.1 --port 0`) and
+    /// waits, at most 30 s, for the banner.
+    init(arguments: [String], environment: [String: String], standardOutput: URL) throws {
+        let process = Process()
+        process.executableURL = Self.executable
+        process.arguments = ["serve", "--host", "127.0.0.1", "--port", "0"] + arguments
+        process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("TIDINGS_") }
+            .merging(environment) { $1 }
+        FileManager.default.createFile(atPath: standardOutput.path, contents: nil)
+        process.standardOutput = try FileHandle(forWritingTo: standardOutput)
+        let standardError = Pipe()
+        process.standardError = standardError
+        try process.run()
+
+        let banner = BannerReader()
+        standardError.fileHandleForReading.readabilityHandler = { handle in banner.append(handle.availableData) }
+        guard let port = banner.waitForPort(timeout: .seconds(30)) else {
+            process.terminate()
+            throw StartError(output: banner.text)
+        }
+        self.port = port
+        self.standardOutput = standardOutput
+        self.process = Mutex(process)
+        self.standardError = standardError
+    }
+
+    /// Sends `signal` and waits for the process to end.
+    func stop(with signal: Int32 = SIGTERM) {
+        process.withLock { process in
+            kill(process.processIdentifier, signal)
+            process.waitUntilExit()
+        }
+        standardError.fileHandleForReading.readabilityHandler = nil
+    }
+
+    struct StartError: Error, CustomStringConvertible {
+        let output: String
+        var description: String { "tidings serve did not start; it said:\n\(output)" }
+    }
+}
+
+/// Collects the child's standard error and finds the port in its banner.
+private final class BannerReader: Sendable {
+    private let buffer = Mutex(Data())
+    private let portFound = DispatchSemaphore(value: 0)
+
+    var text: String { String(decoding: buffer.withLock { $0 }, as: UTF8.self) }
+
+    func append(_ data: Data) {
+        guard !data.isEmpty else { return }
+        let hadPort = port != nil
+        buffer.withLock { $0.append(data) }
+        if !hadPort, port != nil { portFound.signal() }
+    }
+
+    var port: Int? {
+        guard let line = text.split(separator: "\n").first(where: { $0.contains("Tidings is listening on") }),
+              let colon = line.lastIndex(of: ":")
+        else { return nil }
+        return Int(line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))
+    }
+
+    func waitForPort(timeout: Duration) -> Int? {
+        if let port { return port }
+        _ = portFound.wait(timeout: .now() + .seconds(Int(timeout.components.seconds)))
+        return port
+    }
+}
