@@ -42,10 +42,11 @@ public protocol ChangeOutbox: Sendable {
     /// Forgets dead letters of `sink` (after they were replayed).
     func removeDeadLetters(of sink: String, ids: [String]) async throws
 
-    /// Deletes the changes every one of `sinks` has taken (with no sinks, every change);
-    /// returns how many went. Dead letters are kept apart and are not affected.
+    /// Deletes the changes with a `seq` up to `seq` (the dispatcher passes what every sink
+    /// has taken and the retention window allows); returns how many went.
+    /// ``latestSeq()`` and the dead letters are not affected.
     @discardableResult
-    func pruneDelivered(sinks: [String]) async throws -> Int
+    func pruneChanges(through seq: Int64) async throws -> Int
 }
 
 /// A change a sink gave up on.

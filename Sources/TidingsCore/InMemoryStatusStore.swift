@@ -29,6 +29,42 @@ public actor InMemoryStatusStore: StatusStore {
 
     public func checkAvailability() {}
 
+    public func messages(matching query: MessageQuery) -> MessagePage {
+        let ordered = records.values.filter(query.admits).sorted { ($0.updatedAt, $0.sid) > ($1.updatedAt, $1.sid) }
+        let page = Array(ordered.lazy.filter { query.cursor?.precedes($0) ?? true }.prefix(query.limit + 1))
+        let shown = Array(page.prefix(query.limit))
+        let next = page.count > query.limit ? shown.last.map { MessageCursor(updatedAt: $0.updatedAt, sid: $0.sid).token } : nil
+        return MessagePage(messages: shown, nextCursor: next)
+    }
+
+    public func stats(_ query: StatsQuery) -> MessageStats {
+        var builder = MessageStatsBuilder()
+        for record in records.values where query.admits(record) {
+            builder.add(record)
+        }
+        return builder.build()
+    }
+
+    public func markStale(lastChangeBefore cutoff: Date, at time: Date) -> [StatusChange] {
+        var changes: [StatusChange] = []
+        for (sid, record) in records where record.updatedAt < cutoff {
+            var machine = StatusMachine(record: record)
+            guard var change = machine.markStale(at: time) else { continue }
+            records[sid] = machine.record
+            change.seq = nextSeq
+            nextSeq += 1
+            outbox.append(change)
+            changes.append(change)
+        }
+        return changes
+    }
+
+    public func deleteMessages(lastChangeBefore cutoff: Date) -> Int {
+        let old = records.values.filter { $0.updatedAt < cutoff }.map(\.sid)
+        for sid in old { records[sid] = nil }
+        return old.count
+    }
+
     // MARK: ChangeOutbox
 
     public func changes(after seq: Int64, limit: Int) -> [StatusChange] {
@@ -78,10 +114,9 @@ public actor InMemoryStatusStore: StatusStore {
         deadLetters[sink]?.removeAll { removed.contains($0.change.id) }
     }
 
-    public func pruneDelivered(sinks: [String]) -> Int {
-        let floor = sinks.map { cursors[$0] ?? 0 }.min() ?? latestSeq()
+    public func pruneChanges(through seq: Int64) -> Int {
         let before = outbox.count
-        outbox.removeAll { $0.seq! <= floor }
+        outbox.removeAll { $0.seq! <= seq }
         return before - outbox.count
     }
 }

@@ -29,6 +29,10 @@ public struct MessageRecord: Sendable, Equatable, Codable {
     /// Set when callbacks disagree about the message's fate (two different final statuses,
     /// or a read receipt after `undelivered`/`failed`).
     public var conflict: Bool
+    /// Set when the message has been in flight longer than the stale threshold since its
+    /// last callback — Twilio sends nothing when a carrier never answers. Cleared by the
+    /// next callback.
+    public var stale: Bool
     /// The first time each status was heard of, in the order of a message's life.
     public var timeline: [TimelineEntry]
     /// Every distinct callback, in the order received.
@@ -47,6 +51,7 @@ public struct MessageRecord: Sendable, Equatable, Codable {
         self.channel = channel
         self.status = status
         self.conflict = false
+        self.stale = false
         self.timeline = []
         self.history = []
         self.firstSeenAt = firstSeenAt

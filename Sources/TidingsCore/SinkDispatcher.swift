@@ -36,13 +36,21 @@ public final class SinkDispatcher: Sendable {
     /// How often delivered changes are pruned from the outbox.
     private let pruneInterval: Duration
     private let pruneWakeUp = WakeUpSignal()
+    /// How long a change stays in the outbox after every sink took it, for live streams
+    /// and replays that go back in time.
+    private let outboxRetention: Duration
+    /// `(latest seq, when)` seen at each pruning round, oldest first: what may go once
+    /// ``outboxRetention`` has passed.
+    private let checkpoints = Mutex<[(seq: Int64, at: ContinuousClock.Instant)]>([])
+    /// Wakes live readers of the outbox (`GET /v1/events`) when changes are stored.
+    public let changes = ChangeNotifier()
 
     /// Creates a dispatcher; call ``run()`` to start it.
     ///
     /// - Precondition: sink names are unique (each names a cursor).
     public init(
         outbox: any ChangeOutbox, routes: [SinkRoute], policy: DeliveryPolicy = DeliveryPolicy(),
-        logger: Logger, pruneInterval: Duration = .seconds(60)
+        logger: Logger, pruneInterval: Duration = .seconds(60), outboxRetention: Duration = .seconds(3600)
     ) {
         precondition(Set(routes.map(\.sink.name)).count == routes.count, "sink names must be unique")
         self.outbox = outbox
@@ -50,6 +58,7 @@ public final class SinkDispatcher: Sendable {
         self.policy = policy
         self.logger = logger
         self.pruneInterval = pruneInterval
+        self.outboxRetention = outboxRetention
     }
 
     /// The names of the sinks, in configuration order.
@@ -65,6 +74,7 @@ public final class SinkDispatcher: Sendable {
     /// Says that new changes were stored: idle sinks look at once instead of at their next poll.
     public func notify() {
         for lane in lanes { lane.wakeUp.signal() }
+        changes.notifyAll()
     }
 
     /// Asks every loop to stop after its current attempt; ``run()`` then returns. What was
@@ -228,11 +238,29 @@ public final class SinkDispatcher: Sendable {
         pause + pause * Double.random(in: 0...0.5)
     }
 
+    /// Deletes what every sink took and is older than ``outboxRetention``: up to the latest
+    /// seq seen at the newest checkpoint that is that old, and never past a sink's cursor.
+    private func prune() async throws {
+        let now = ContinuousClock.now
+        let latest = try await outbox.latestSeq()
+        let floor = checkpoints.withLock { checkpoints -> Int64? in
+            checkpoints.append((latest, now))
+            let expired = checkpoints.lastIndex { now - $0.at >= outboxRetention }
+            guard let expired else { return nil }
+            let seq = checkpoints[expired].seq
+            checkpoints.removeFirst(expired + 1)
+            return seq
+        }
+        guard var floor else { return }
+        for lane in lanes { floor = min(floor, try await outbox.cursor(of: lane.name)) }
+        try await outbox.pruneChanges(through: floor)
+    }
+
     private func pruneUntilFinished() async {
         while !isFinishing {
             await pruneWakeUp.wait(upTo: pruneInterval)
             do {
-                try await outbox.pruneDelivered(sinks: sinkNames)
+                try await prune()
             } catch {
                 logger.warning("cannot prune the outbox", metadata: ["error": "\(error)"])
             }

@@ -32,11 +32,14 @@ public struct StatusChange: Sendable, Equatable, Codable {
     public let applied: Bool
     /// Whether the message's callbacks now disagree about its fate.
     public let conflict: Bool
+    /// True for the one change that reports a message as stale (no callback moved it for
+    /// longer than the stale threshold); such a change carries no callback.
+    public let stale: Bool
 
     public init(
         id: String, seq: Int64? = nil, receivedAt: Date, sid: String, status: MessageStatus, previousStatus: MessageStatus?,
         reportedStatus: MessageStatus, errorCode: Int?, errorMessage: String?, channel: Channel,
-        to: String?, applied: Bool, conflict: Bool
+        to: String?, applied: Bool, conflict: Bool, stale: Bool = false
     ) {
         self.id = id
         self.seq = seq
@@ -51,5 +54,6 @@ public struct StatusChange: Sendable, Equatable, Codable {
         self.to = to
         self.applied = applied
         self.conflict = conflict
+        self.stale = stale
     }
 }

@@ -58,6 +58,26 @@ public struct StatusMachine: Sendable {
         return .recorded(change)
     }
 
+    /// Marks an in-flight message as stale at `time` and returns the one change that says
+    /// so; nil when the message is final or already stale.
+    public mutating func markStale(at time: Date) -> StatusChange? {
+        guard var record, !record.isFinal, !record.stale else { return nil }
+        record.stale = true
+        self.record = record
+        return StatusChange(
+            id: "\(record.sid)-stale-\(record.history.count)", receivedAt: time, sid: record.sid,
+            status: record.status, previousStatus: record.status, reportedStatus: record.status,
+            errorCode: record.errorCode, errorMessage: record.errorMessage, channel: record.channel,
+            to: record.to, applied: false, conflict: record.conflict, stale: true)
+    }
+
+    /// What an error code means, from Twilio's catalog; an unknown code says so and where
+    /// to look.
+    static func errorMessage(for code: Int) -> String {
+        ErrorCatalog.twilio.entry(for: code)?.title
+            ?? "Unknown Twilio error code; see \(ErrorCatalog.docsURL(for: code))"
+    }
+
     /// Whether `incoming` moves a message now in `current`, and whether it contradicts it.
     static func decide(current: MessageStatus, incoming: MessageStatus) -> (moves: Bool, conflicts: Bool) {
         guard let incomingRank = incoming.rank else { return (false, false) }
@@ -89,9 +109,11 @@ public struct StatusMachine: Sendable {
         if moves {
             record.status = status
             record.errorCode = callback.errorCode
+            record.errorMessage = callback.errorCode.map(Self.errorMessage(for:))
             record.channelStatusMessage = callback.channelStatusMessage
         }
         if conflicts { record.conflict = true }
+        record.stale = false
         if let receipt = callback.rawDlrDoneDate, moves || record.rawDlrDoneDate == nil {
             record.rawDlrDoneDate = receipt.raw
             record.carrierDoneAt = receipt.date

@@ -22,6 +22,21 @@ public protocol StatusStore: ChangeOutbox {
 
     /// Throws when the store cannot serve requests now (used by `/readyz`).
     func checkAvailability() async throws
+
+    /// The messages `query` selects, newest change first, one page at a time.
+    func messages(matching query: MessageQuery) async throws -> MessagePage
+
+    /// Counts and latencies of the messages whose last change falls in `query`'s window.
+    func stats(_ query: StatsQuery) async throws -> MessageStats
+
+    /// Marks every message still in flight whose last change is before `cutoff` as stale
+    /// (``StatusMachine/markStale(at:)``), writing each one's change to the outbox in the
+    /// same transaction; returns those changes with their `seq`.
+    func markStale(lastChangeBefore cutoff: Date, at time: Date) async throws -> [StatusChange]
+
+    /// Deletes the messages whose last change is before `cutoff` (retention); returns how many.
+    @discardableResult
+    func deleteMessages(lastChangeBefore cutoff: Date) async throws -> Int
 }
 
 /// What recording one callback did.

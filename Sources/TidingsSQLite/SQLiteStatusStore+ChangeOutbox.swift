@@ -82,45 +82,12 @@ extension SQLiteStatusStore {
         }
     }
 
-    /// Deletes the changes up to the lowest cursor of `sinks` (a sink without a cursor
-    /// counts as 0), or every change when `sinks` is empty, in one transaction on the
-    /// writer; returns how many went. ``latestSeq()`` is not affected.
+    /// Deletes the changes with a `seq` up to `seq`, in one transaction on the writer;
+    /// returns how many went. ``latestSeq()`` is not affected.
     @discardableResult
-    public func pruneDelivered(sinks: [String]) async throws -> Int {
+    public func pruneChanges(through seq: Int64) async throws -> Int {
         try await writing("prune the outbox") { db in
-            let floor = try sinks.map { try SinkCursorsTable.cursor(of: $0, in: db) ?? 0 }.min()
-                ?? OutboxTable.latestSeq(in: db)
-            return try OutboxTable.deleteChanges(through: floor, in: db)
+            try OutboxTable.deleteChanges(through: seq, in: db)
         }
-    }
-
-    /// Runs `body` on a reader connection; a failure becomes a `StatusStoreError` saying
-    /// what could not be done (`action`) and in which database.
-    private func reading<T: Sendable>(
-        _ action: String, _ body: @escaping @Sendable (Database) throws -> T
-    ) async throws -> T {
-        do {
-            return try await pool.read(body)
-        } catch {
-            throw failure(action, error)
-        }
-    }
-
-    /// Runs `body` in a transaction on the writer connection; a failure becomes a
-    /// `StatusStoreError` saying what could not be done (`action`) and in which database.
-    private func writing<T: Sendable>(
-        _ action: String, _ body: @escaping @Sendable (Database) throws -> T
-    ) async throws -> T {
-        do {
-            return try await pool.write(body)
-        } catch {
-            throw failure(action, error)
-        }
-    }
-
-    private func failure(_ action: String, _ error: any Error) -> StatusStoreError {
-        StatusStoreError(
-            "cannot \(action) in the SQLite database \(databaseURL.path(percentEncoded: false)) (\(error))",
-            underlying: error)
     }
 }

@@ -1,4 +1,6 @@
+import Foundation
 import GRDB
+import TidingsCore
 
 extension SQLiteStatusStore {
     /// The schema, one migration per version, applied in order when a store opens.
@@ -65,6 +67,88 @@ extension SQLiteStatusStore {
                     CREATE INDEX dead_letters_by_age ON dead_letters (sink, failed_at, seq);
                     """)
         }
+
+        // The columns and indexes of the listing and the stats (`MessagesTable+Queries`).
+        //
+        // - `to_address`, `stale` and the three latencies of `MessageLatencies`, in
+        //   seconds (null where a step is missing), join the columns that repeat the record.
+        // - Records and changes written before `stale` existed get `"stale": false` in
+        //   their JSON documents, so that they decode as they are.
+        // - Existing rows get the new columns from their records; their times are
+        //   rewritten as `TimeColumn` values (whole milliseconds), as every later write
+        //   keeps them.
+        // - Every index ends with the listing's order, `updated_at DESC, sid DESC`, so a
+        //   filtered page is read in order from its index: by change alone, by status,
+        //   error code, channel, recipient, and finality (which also finds the messages in
+        //   flight that may be stale).
+        migrator.registerMigration("v3-queries") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE messages ADD COLUMN to_address TEXT;
+                    ALTER TABLE messages ADD COLUMN stale INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE messages ADD COLUMN queued_to_sent REAL;
+                    ALTER TABLE messages ADD COLUMN sent_to_delivered REAL;
+                    ALTER TABLE messages ADD COLUMN carrier_to_callback REAL;
+                    UPDATE messages SET record = json_set(record, '$.stale', json('false'))
+                        WHERE json_type(record, '$.stale') IS NULL;
+                    UPDATE outbox SET change = json_set(change, '$.stale', json('false'))
+                        WHERE json_type(change, '$.stale') IS NULL;
+                    UPDATE dead_letters SET change = json_set(change, '$.stale', json('false'))
+                        WHERE json_type(change, '$.stale') IS NULL;
+                    """)
+            try backfillQueryColumns(db)
+            try db.execute(
+                sql: """
+                    DROP INDEX messages_by_updated_at;
+                    DROP INDEX messages_by_status;
+                    DROP INDEX messages_by_error_code;
+                    DROP INDEX messages_by_channel;
+                    CREATE INDEX messages_by_change ON messages (updated_at DESC, sid DESC);
+                    CREATE INDEX messages_by_status ON messages (status, updated_at DESC, sid DESC);
+                    CREATE INDEX messages_by_error_code ON messages (error_code, updated_at DESC, sid DESC);
+                    CREATE INDEX messages_by_channel ON messages (channel, updated_at DESC, sid DESC);
+                    CREATE INDEX messages_by_recipient ON messages (to_address, updated_at DESC, sid DESC);
+                    CREATE INDEX messages_by_finality ON messages (is_final, updated_at DESC, sid DESC);
+                    """)
+        }
         return migrator
     }()
+
+    /// How many rows `v3-queries` reads at a time while filling in the new columns.
+    private static let backfillBatchSize = 500
+
+    /// Fills in the columns added by `v3-queries` from each row's record, and rewrites its
+    /// times as `TimeColumn` values, reading the rows in batches in SID order.
+    private static func backfillQueryColumns(_ db: Database) throws {
+        let decoder = JSONCoding.makeDecoder()
+        let update = try db.makeStatement(
+            sql: """
+                UPDATE messages SET
+                    first_seen_at = ?, updated_at = ?, to_address = ?, stale = ?,
+                    queued_to_sent = ?, sent_to_delivered = ?, carrier_to_callback = ?
+                WHERE sid = ?
+                """)
+        var lastSid = ""
+        while true {
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT sid, record FROM messages WHERE sid > ? ORDER BY sid LIMIT ?",
+                arguments: [lastSid, backfillBatchSize])
+            for row in rows {
+                let record = try MessagesTable.decode(row["record"], decoder: decoder)
+                let latencies = MessageLatencies(record)
+                try update.execute(arguments: [
+                    TimeColumn.value(record.firstSeenAt),
+                    TimeColumn.value(record.updatedAt),
+                    record.to,
+                    record.stale,
+                    latencies.queuedToSent,
+                    latencies.sentToDelivered,
+                    latencies.carrierToCallback,
+                    record.sid,
+                ])
+            }
+            guard rows.count == backfillBatchSize, let last = rows.last else { return }
+            lastSid = last["sid"]
+        }
+    }
 }

@@ -19,7 +19,10 @@ import TwilioWebhooks
 /// - How much a commit survives is ``SQLiteSynchronous``: by default `FULL`, power loss.
 /// - Each message is one row of the `messages` table holding its ``TidingsCore/MessageRecord``
 ///   as the JSON document the API shows (``TidingsCore/JSONCoding``), next to the columns
-///   that list queries filter on. The schema is versioned and migrated on open.
+///   that the listing and the stats filter, sort and count on, in SQL on a reader (see
+///   `SQLiteStatusStore+Queries.swift`). The schema is versioned and migrated on open.
+/// - Marking stale messages writes their changes to the outbox in one transaction on the
+///   same writer connection, numbered in the one sequence of `seq`s.
 ///
 /// Several stores, even in several processes, may open the same directory: SQLite
 /// serializes their writers, each waiting up to ``busyTimeout`` for the others.
@@ -166,6 +169,36 @@ public final class SQLiteStatusStore: StatusStore {
                 "the SQLite database \(databaseURL.path(percentEncoded: false)) cannot be read (\(error))",
                 underlying: error)
         }
+    }
+
+    /// Runs `body` on a reader connection; a failure becomes a `StatusStoreError` saying
+    /// what could not be done (`action`) and in which database.
+    func reading<T: Sendable>(
+        _ action: String, _ body: @escaping @Sendable (Database) throws -> T
+    ) async throws -> T {
+        do {
+            return try await pool.read(body)
+        } catch {
+            throw failure(action, error)
+        }
+    }
+
+    /// Runs `body` in a transaction on the writer connection; a failure becomes a
+    /// `StatusStoreError` saying what could not be done (`action`) and in which database.
+    func writing<T: Sendable>(
+        _ action: String, _ body: @escaping @Sendable (Database) throws -> T
+    ) async throws -> T {
+        do {
+            return try await pool.write(body)
+        } catch {
+            throw failure(action, error)
+        }
+    }
+
+    private func failure(_ action: String, _ error: any Error) -> StatusStoreError {
+        StatusStoreError(
+            "cannot \(action) in the SQLite database \(databaseURL.path(percentEncoded: false)) (\(error))",
+            underlying: error)
     }
 
     /// How many write transactions this store has committed.

@@ -201,7 +201,7 @@ struct SinkDispatcherTests {
         let sink = ScriptedSink(name: "only")
         let dispatcher = SinkDispatcher(
             outbox: outbox, routes: [SinkRoute(sink: sink)], policy: Self.fast, logger: Logger(label: "test"),
-            pruneInterval: .milliseconds(20))
+            pruneInterval: .milliseconds(20), outboxRetention: .zero)
         try await dispatcher.registerSinks()
         _ = try await store(12, in: outbox)
         try await running(dispatcher) { () async throws in

@@ -121,6 +121,15 @@ struct StatusMachineTests {
         #expect(record.errorCode == 30003)
     }
 
+    @Test func theErrorCodeComesWithWhatItMeansAndAnUnknownCodeSaysSo() throws {
+        let (known, _) = try run([callback("undelivered", errorCode: 30003)])
+        #expect(known.errorMessage == ErrorCatalog.twilio.entry(for: 30003)?.title)
+        #expect(known.errorMessage != nil)
+        let (unknown, _) = try run([callback("failed", errorCode: 39_999)])
+        #expect(unknown.errorMessage?.contains("Unknown Twilio error code") == true)
+        #expect(unknown.errorCode == 39_999)
+    }
+
     @Test func theCarrierDoneTimeComesFromRawDlrDoneDate() throws {
         let receipt = try CallbackFixtures.callback(sid: sid, status: "delivered", rawDlrDoneDate: "2611231904")
         let (record, _) = try run([callback("sent"), receipt])

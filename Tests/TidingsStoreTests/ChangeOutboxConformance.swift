@@ -139,24 +139,16 @@ struct ChangeOutboxConformance {
         }
     }
 
-    @Test("pruning removes only what every listed sink has taken", arguments: StoreKind.allCases)
+    @Test("pruning removes the changes up to a seq and nothing after it", arguments: StoreKind.allCases)
     func prune(kind: StoreKind) async throws {
         try await kind.withStore { store in
-            try await store.registerSink("fast")
-            try await store.registerSink("slow")
             let changes = try await store.recordChanges(try distinctCallbacks(8))
-            try await store.advanceCursor(of: "fast", to: 6)
-            try await store.advanceCursor(of: "slow", to: 3)
 
-            #expect(try await store.pruneDelivered(sinks: ["fast", "slow"]) == 3)
+            #expect(try await store.pruneChanges(through: 3) == 3)
             #expect(try await allChanges(in: store) == Array(changes.dropFirst(3)))
-            #expect(try await store.pruneDelivered(sinks: ["fast", "slow"]) == 0)
-            #expect(try await store.pruneDelivered(sinks: ["fast", "slow", "unregistered"]) == 0)
-
-            try await store.advanceCursor(of: "slow", to: 7)
-            #expect(try await store.pruneDelivered(sinks: ["fast", "slow"]) == 3)
-            #expect(try await allChanges(in: store) == Array(changes.dropFirst(6)))
-            #expect(try await store.pruneDelivered(sinks: ["slow"]) == 1)
+            #expect(try await store.pruneChanges(through: 3) == 0)
+            #expect(try await store.pruneChanges(through: 0) == 0)
+            #expect(try await store.pruneChanges(through: 7) == 4)
             #expect(try await allChanges(in: store).map(\.seq) == [8])
             #expect(try await store.latestSeq() == 8)
         }
@@ -167,7 +159,7 @@ struct ChangeOutboxConformance {
         try await kind.withStore { store in
             _ = try await store.recordChanges(try distinctCallbacks(5))
 
-            #expect(try await store.pruneDelivered(sinks: []) == 5)
+            #expect(try await store.pruneChanges(through: 5) == 5)
             #expect(try await allChanges(in: store).isEmpty)
             #expect(try await store.latestSeq() == 5)
             #expect(try await store.registerSink("new") == 5)
@@ -217,7 +209,7 @@ struct ChangeOutboxConformance {
             let changes = try await store.recordChanges(try distinctCallbacks(2))
             try await store.addDeadLetters(changes, sink: "webhook", reason: "HTTP 503", at: Fixture.time(5))
 
-            #expect(try await store.pruneDelivered(sinks: []) == 2)
+            #expect(try await store.pruneChanges(through: 2) == 2)
             #expect(try await store.deadLetters(of: "webhook", limit: 10).map(\.change) == changes)
         }
     }

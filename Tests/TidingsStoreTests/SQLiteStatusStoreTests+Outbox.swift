@@ -52,7 +52,7 @@ extension SQLiteStatusStoreTests {
             do {
                 let store = try SQLiteStatusStore(directory: directory)
                 _ = try await store.recordChanges(try sentCallbacks(0..<3))
-                #expect(try await store.pruneDelivered(sinks: []) == 3)
+                #expect(try await store.pruneChanges(through: 3) == 3)
             }
 
             let reopened = try SQLiteStatusStore(directory: directory)
@@ -162,9 +162,7 @@ extension SQLiteStatusStoreTests {
                 let path = directory.appending(path: SQLiteStatusStore.fileName).path(percentEncoded: false)
                 let pool = try DatabasePool(path: path)
                 try SQLiteStatusStore.migrator.migrate(pool, upTo: "v1-messages")
-                try await pool.write { db in
-                    try MessagesTable.save(earlier, in: db, encoder: JSONCoding.makeEncoder())
-                }
+                try await pool.write { db in try Self.insertFirstSchemaRow(earlier, in: db) }
             }
 
             let store = try SQLiteStatusStore(directory: directory)

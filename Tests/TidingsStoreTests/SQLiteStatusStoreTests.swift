@@ -7,7 +7,8 @@ import TidingsCore
 import TwilioWebhooks
 
 /// What only the SQLite store promises: durability across restarts, its pragmas, its
-/// schema, its errors, and group commit (its outbox: `SQLiteStatusStoreTests+Outbox.swift`).
+/// schema, its errors, and group commit (its outbox: `SQLiteStatusStoreTests+Outbox.swift`;
+/// its listing and stats queries: `SQLiteStatusStoreTests+Queries.swift`).
 @Suite("SQLiteStatusStore")
 struct SQLiteStatusStoreTests {
     typealias Fixture = CallbackFixtures

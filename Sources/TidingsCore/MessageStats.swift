@@ -1,0 +1,77 @@
+import Foundation
+
+/// Which messages `GET /v1/stats` counts: those whose last change falls in the window.
+public struct StatsQuery: Sendable, Equatable {
+    public var since: Date?
+    public var until: Date?
+    public var channel: String?
+
+    public init(since: Date? = nil, until: Date? = nil, channel: String? = nil) {
+        self.since = since
+        self.until = until
+        self.channel = channel
+    }
+}
+
+/// Counts of messages (not callbacks) by their current state, and how long delivery took.
+public struct MessageStats: Sendable, Equatable, Codable {
+    /// Messages counted.
+    public var total: Int
+    /// By current status (wire value).
+    public var byStatus: [String: Int]
+    /// By channel name.
+    public var byChannel: [String: Int]
+    /// By the error code of the current status (messages without one are not counted).
+    public var byErrorCode: [Int: Int]
+    /// Messages in flight past the stale threshold.
+    public var stale: Int
+    /// Messages whose callbacks disagree about their fate.
+    public var conflicts: Int
+    /// Seconds from the first `queued` to the first `sent`.
+    public var queuedToSent: LatencySummary?
+    /// Seconds from the first `sent` to the first `delivered`.
+    public var sentToDelivered: LatencySummary?
+    /// Seconds from the carrier's done time (`RawDlrDoneDate`) to the final callback's
+    /// arrival: how late delivery receipts reach Tidings.
+    public var carrierToCallback: LatencySummary?
+
+    public init(
+        total: Int = 0, byStatus: [String: Int] = [:], byChannel: [String: Int] = [:],
+        byErrorCode: [Int: Int] = [:], stale: Int = 0, conflicts: Int = 0,
+        queuedToSent: LatencySummary? = nil, sentToDelivered: LatencySummary? = nil,
+        carrierToCallback: LatencySummary? = nil
+    ) {
+        self.total = total
+        self.byStatus = byStatus
+        self.byChannel = byChannel
+        self.byErrorCode = byErrorCode
+        self.stale = stale
+        self.conflicts = conflicts
+        self.queuedToSent = queuedToSent
+        self.sentToDelivered = sentToDelivered
+        self.carrierToCallback = carrierToCallback
+    }
+}
+
+/// Percentiles of a set of durations, in seconds.
+public struct LatencySummary: Sendable, Equatable, Codable {
+    public let count: Int
+    public let p50: Double
+    public let p90: Double
+    public let p99: Double
+    public let max: Double
+
+    /// The summary of `samples` (nearest-rank percentiles); nil when there are none.
+    public init?(samples: [Double]) {
+        guard !samples.isEmpty else { return nil }
+        let sorted = samples.sorted()
+        func percentile(_ p: Double) -> Double {
+            sorted[Swift.max(0, Swift.min(sorted.count - 1, Int((p * Double(sorted.count)).rounded(.up)) - 1))]
+        }
+        count = sorted.count
+        p50 = percentile(0.50)
+        p90 = percentile(0.90)
+        p99 = percentile(0.99)
+        max = sorted[sorted.count - 1]
+    }
+}

@@ -1,0 +1,81 @@
+import Foundation
+import GRDB
+import TidingsCore
+
+/// Listing, stats and the maintenance of the `messages` table: the queries run in SQL over
+/// the columns beside each record's JSON document (see `MessagesTable+Queries.swift`).
+extension SQLiteStatusStore {
+    /// How many messages ``deleteMessages(lastChangeBefore:)`` deletes per transaction, so
+    /// that callbacks waiting for the writer never wait for a whole retention run.
+    static let deletionBatchSize = 1_000
+
+    /// One page of the messages `query` selects, newest change first: one SQL query on a
+    /// reader connection, its filters and keyset cursor bound as parameters.
+    ///
+    /// - Throws: `StatusStoreError` when the database cannot be read or a stored record
+    ///   cannot be decoded.
+    public func messages(matching query: MessageQuery) async throws -> MessagePage {
+        try await reading("list messages") { db in
+            try MessagesTable.page(matching: query, in: db, decoder: JSONCoding.makeDecoder())
+        }
+    }
+
+    /// The counts and latencies of the messages whose last change falls in `query`'s
+    /// window, counted in SQL on a reader connection, in one read transaction.
+    ///
+    /// - Throws: `StatusStoreError` when the database cannot be read.
+    public func stats(_ query: StatsQuery) async throws -> MessageStats {
+        try await reading("count messages") { db in try MessagesTable.stats(query, in: db) }
+    }
+
+    /// Marks every message still in flight whose last change is before `cutoff` as stale,
+    /// in one write transaction: each message's record is saved and its change appended to
+    /// the outbox.
+    ///
+    /// The changes are numbered like the group commits' (see `GroupCommitWriter`): from
+    /// the outbox's latest `seq`, read inside this transaction, which holds SQLite's write
+    /// lock from its start. Every write transaction, this one and the group commits alike,
+    /// runs on the pool's one writer connection, so the `seq`s of stale changes and of
+    /// callbacks form one contiguous, unique sequence. Messages are marked oldest change
+    /// first, so their `seq`s follow the order in which they went quiet.
+    ///
+    /// - Returns: the changes, with their `seq`; empty when no message is newly stale.
+    /// - Throws: `StatusStoreError` when the transaction failed; nothing was marked.
+    public func markStale(lastChangeBefore cutoff: Date, at time: Date) async throws -> [StatusChange] {
+        try await writing("mark stale messages") { db in
+            let encoder = JSONCoding.makeEncoder()
+            let candidates = try MessagesTable.inFlightRecords(
+                lastChangeBefore: cutoff, in: db, decoder: JSONCoding.makeDecoder())
+            var seq = try OutboxTable.latestSeq(in: db)
+            var changes: [StatusChange] = []
+            for record in candidates {
+                var machine = StatusMachine(record: record)
+                guard var change = machine.markStale(at: time), let marked = machine.record else { continue }
+                seq += 1
+                change.seq = seq
+                try MessagesTable.save(marked, in: db, encoder: encoder)
+                try OutboxTable.append(change, in: db, encoder: encoder)
+                changes.append(change)
+            }
+            return changes
+        }
+    }
+
+    /// Deletes the messages whose last change is before `cutoff`, oldest first, in
+    /// transactions of ``deletionBatchSize`` messages; returns how many went. The outbox
+    /// is not touched: changes already queued still reach their sinks.
+    ///
+    /// - Throws: `StatusStoreError` when a transaction failed; the batches committed
+    ///   before it stay deleted.
+    @discardableResult
+    public func deleteMessages(lastChangeBefore cutoff: Date) async throws -> Int {
+        var deleted = 0
+        while true {
+            let batch = try await writing("delete messages past the retention period") { db in
+                try MessagesTable.deleteMessages(lastChangeBefore: cutoff, limit: Self.deletionBatchSize, in: db)
+            }
+            deleted += batch
+            if batch < Self.deletionBatchSize { return deleted }
+        }
+    }
+}
