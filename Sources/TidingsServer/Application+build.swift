@@ -32,18 +32,24 @@ public func buildApplication(
     let routes = try sinks ?? SinkFactory.routes(for: configuration, logger: logger)
     let dispatcher = SinkDispatcher(outbox: store, routes: routes, policy: deliveryPolicy, logger: logger)
 
+    let metrics = TidingsMetrics()
     let router = Router()
+    router.add(middleware: APITokenMiddleware(token: configuration.apiToken))
+    let redactor = AddressRedactor(fields: configuration.redact)
     CallbackController(
         validator: SignatureValidator(authTokens: configuration.authTokens),
         hasAuthTokens: !configuration.authTokens.isEmpty,
         urlResolver: SignedURLResolver(
             publicURL: configuration.publicURL, trustProxy: configuration.trustProxy,
             fallbackAuthority: "\(configuration.host):\(configuration.port)"),
-        store: store, dispatcher: dispatcher, maximumBodySize: configuration.maximumBodySize,
-        logger: logger
+        redactor: redactor, store: store, dispatcher: dispatcher,
+        maximumBodySize: configuration.maximumBodySize, metrics: metrics, logger: logger
     ).addRoutes(to: router, path: configuration.callbackPath)
-    MessagesController(store: store).addRoutes(to: router)
+    MessagesController(store: store, redactor: redactor).addRoutes(to: router)
+    StatsController(store: store, catalog: .twilio).addRoutes(to: router)
+    EventsController(outbox: store, notifier: dispatcher.changes).addRoutes(to: router)
     SinksController(dispatcher: dispatcher).addRoutes(to: router)
+    MetricsController(metrics: metrics).addRoutes(to: router)
     HealthController(store: store).addRoutes(to: router)
 
     let storeDescription = store is SQLiteStatusStore
@@ -52,7 +58,13 @@ public func buildApplication(
     var application = Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Tidings"),
-        services: [SinkDispatcherService(dispatcher: dispatcher)],
+        services: [
+            SinkDispatcherService(dispatcher: dispatcher),
+            MaintenanceService(
+                store: store, dispatcher: dispatcher, staleAfter: configuration.staleAfter,
+                retention: configuration.retention, logger: logger, onStale: { metrics.staleDetected($0) }),
+            SinkMetricsService(dispatcher: dispatcher, metrics: metrics, logger: logger),
+        ],
         onServerRunning: { channel in
             announce(StartupBanner(
                 configuration: configuration, boundPort: channel.localAddress?.port ?? configuration.port,

@@ -20,9 +20,12 @@ struct CallbackController: Sendable {
     /// Whether any auth token is configured (without one, every callback is refused).
     let hasAuthTokens: Bool
     let urlResolver: SignedURLResolver
+    /// Masks the addresses `--redact` names, after the signature check.
+    let redactor: AddressRedactor
     let store: any StatusStore
     let dispatcher: SinkDispatcher
     let maximumBodySize: Int
+    let metrics: TidingsMetrics
     let logger: Logger
 
     func addRoutes(to router: Router<some RequestContext>, path: String) {
@@ -31,7 +34,19 @@ struct CallbackController: Sendable {
         }
     }
 
+    /// Handles one callback, counting its outcome and how long it took.
     func receive(_ request: Request) async throws -> Response {
+        let start = ContinuousClock.now
+        defer { metrics.callbackHandled(seconds: (ContinuousClock.now - start) / .seconds(1)) }
+        do {
+            return try await handle(request)
+        } catch let error as APIError {
+            CallbackOutcome(refusal: error.status).map(metrics.callbackAnswered)
+            throw error
+        }
+    }
+
+    private func handle(_ request: Request) async throws -> Response {
         let kind = try BodyKind(contentType: request.headers[.contentType])
         let bytes = try await collectBody(of: request)
         let url = urlResolver.url(for: request)
@@ -50,7 +65,7 @@ struct CallbackController: Sendable {
         let callback: StatusCallback
         do throws(StatusCallbackError) {
             callback = try StatusCallback(
-                parameters: parameters, idempotencyToken: request.headers[.twilioIdempotencyToken])
+                parameters: redactor.redact(parameters), idempotencyToken: request.headers[.twilioIdempotencyToken])
         } catch {
             throw APIError(
                 .badRequest, code: "missing_field",
@@ -62,17 +77,22 @@ struct CallbackController: Sendable {
         }
 
         let outcome: RecordOutcome
+        let writeStart = ContinuousClock.now
         do {
             outcome = try await store.record(callback, receivedAt: JSONCoding.wholeMilliseconds(Date()))
+            metrics.storeWrite(seconds: (ContinuousClock.now - writeStart) / .seconds(1))
         } catch {
             logger.error("store refused a callback", metadata: ["sid": "\(callback.messageSid)", "error": "\(error)"])
             throw APIError(
                 .serviceUnavailable, code: "store_unavailable",
                 message: "The callback could not be stored, so it was not acknowledged. Twilio may retry it.")
         }
-        if outcome.change != nil {
+        if let change = outcome.change {
             dispatcher.notify()
+            metrics.callbackAnswered(.accepted)
+            metrics.recorded(change)
         } else {
+            metrics.callbackAnswered(.duplicate)
             logger.debug("duplicate callback acknowledged", metadata: ["sid": "\(callback.messageSid)", "status": "\(callback.status)"])
         }
         return Response(status: .noContent)

@@ -33,7 +33,9 @@ public struct StartupBanner: Sendable {
             "  StatusCallback URL: \(statusCallbackURL)",
             "  records:            \(storeDescription)",
             "  status changes:     \(eventLogDescription)",
-            "  look up a message:  curl http://127.0.0.1:\(boundPort)/v1/messages/SM…",
+            "  look up a message:  tidings status SM… --server http://127.0.0.1:\(boundPort)"
+                + (configuration.apiToken == nil ? "" : "   (with TIDINGS_API_TOKEN set)"),
+            "  watch live:         tidings tail --server http://127.0.0.1:\(boundPort)",
         ]
         if configuration.publicURL == nil {
             lines.append(

@@ -5,8 +5,9 @@ import Foundation
 ///
 /// Read from one `ConfigReader` (swift-configuration), so the order of precedence is the
 /// reader's order of providers: command-line flags, then `TIDINGS_…` environment variables,
-/// then the defaults here. Keys are scoped under `tidings`, so `auth.token` is
-/// `TIDINGS_AUTH_TOKEN` in the environment.
+/// then a configuration file, then the defaults here. A key is the flag's name
+/// (`auth-token`); the `tidings serve` command maps it to `TIDINGS_AUTH_TOKEN` in the
+/// environment and reads it as is from a file.
 public struct TidingsConfiguration: Sendable, Equatable {
     /// The address to listen on.
     public var host: String = "127.0.0.1"
@@ -29,6 +30,16 @@ public struct TidingsConfiguration: Sendable, Equatable {
     public var sinks: [SinkSpecification] = []
     /// The largest callback body accepted, in bytes.
     public var maximumBodySize: Int = 64 * 1024
+    /// The bearer token `/v1/*` requires; nil leaves the API open (allowed on loopback only).
+    public var apiToken: String?
+    /// Serve an open `/v1` API beyond loopback anyway (it carries phone numbers).
+    public var insecureOpenAPI: Bool = false
+    /// How long a message may stay in flight since its last callback before it is stale.
+    public var staleAfter: TimeInterval = 30 * 60
+    /// Messages whose last change is older than this are deleted; nil keeps them.
+    public var retention: TimeInterval?
+    /// Which addresses are stored masked (`to`, `from`).
+    public var redact: Set<RedactedField> = []
 
     /// The defaults.
     public init() {}
@@ -37,7 +48,7 @@ public struct TidingsConfiguration: Sendable, Equatable {
     ///
     /// - Throws: ``ConfigurationError`` naming the setting and what to do about it.
     public init(reader: ConfigReader) throws {
-        let config = reader.scoped(to: "tidings")
+        let config = reader
         if let host = config.string(forKey: "host") {
             guard !host.isEmpty else { throw ConfigurationError(setting: "host", problem: "is empty") }
             self.host = host
@@ -48,15 +59,15 @@ public struct TidingsConfiguration: Sendable, Equatable {
             }
             self.port = number
         }
-        if let directory = config.string(forKey: "data.dir") {
+        if let directory = config.string(forKey: "data-dir") {
             self.dataDirectory = directory
         }
-        var tokens = config.stringArray(forKey: "auth.token", isSecret: true) ?? []
-        if let file = config.string(forKey: "auth.token.file") {
-            tokens += try Self.readTokens(fromFile: file)
+        var tokens = config.stringArray(forKey: "auth-token", isSecret: true) ?? []
+        if let file = config.string(forKey: "auth-token-file") {
+            tokens += try Self.readTokens(fromFile: file, setting: "auth-token-file")
         }
         self.authTokens = tokens.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        if let publicURL = config.string(forKey: "public.url"), !publicURL.isEmpty {
+        if let publicURL = config.string(forKey: "public-url"), !publicURL.isEmpty {
             guard let url = URL(string: publicURL), let scheme = url.scheme?.lowercased(),
                   scheme == "http" || scheme == "https", url.host != nil, url.query == nil
             else {
@@ -66,21 +77,40 @@ public struct TidingsConfiguration: Sendable, Equatable {
             }
             self.publicURL = publicURL
         }
-        if let trustProxy = config.string(forKey: "trust.proxy") {
-            guard let value = Self.parseBool(trustProxy) else {
-                throw ConfigurationError(setting: "trust-proxy", problem: "\"\(trustProxy)\" is not true or false")
-            }
-            self.trustProxy = value
-        }
-        if let path = config.string(forKey: "callback.path") {
+        self.trustProxy = try Self.bool(config, "trust-proxy", setting: "trust-proxy") ?? false
+        if let path = config.string(forKey: "callback-path") {
             guard path.hasPrefix("/"), !path.contains("?") else {
                 throw ConfigurationError(setting: "callback-path", problem: "\"\(path)\" must be a path starting with /")
             }
             self.callbackPath = path
         }
-        if let eventLog = config.string(forKey: "event.log"), !eventLog.isEmpty, eventLog != "-" {
+        if let eventLog = config.string(forKey: "event-log"), !eventLog.isEmpty, eventLog != "-" {
             self.eventLog = eventLog
         }
+        var apiToken = config.string(forKey: "api-token", isSecret: true)
+        if let file = config.string(forKey: "api-token-file") {
+            apiToken = try Self.readTokens(fromFile: file, setting: "api-token-file").first
+        }
+        self.apiToken = apiToken.flatMap { $0.isEmpty ? nil : $0 }
+        self.insecureOpenAPI = try Self.bool(config, "insecure-open-api", setting: "insecure-open-api") ?? false
+        if let text = config.string(forKey: "stale-after") {
+            guard let seconds = DurationText.seconds(text), seconds > 0 else {
+                throw ConfigurationError(setting: "stale-after", problem: "\"\(text)\" is not a duration like 30m or 2h")
+            }
+            self.staleAfter = seconds
+        }
+        if let text = config.string(forKey: "retention") {
+            guard let seconds = DurationText.seconds(text), seconds > 0 else {
+                throw ConfigurationError(setting: "retention", problem: "\"\(text)\" is not a duration like 30d")
+            }
+            self.retention = seconds
+        }
+        self.redact = try Set((config.stringArray(forKey: "redact") ?? []).map { name in
+            guard let field = RedactedField(rawValue: name.trimmingCharacters(in: .whitespaces).lowercased()) else {
+                throw ConfigurationError(setting: "redact", problem: "\"\(name)\" is neither to nor from")
+            }
+            return field
+        })
         self.sinks = try (config.stringArray(forKey: "sink") ?? []).map(SinkSpecification.init(parsing:))
         let names = ["log"] + sinks.map(\.name)
         if let repeated = names.first(where: { name in names.filter { $0 == name }.count > 1 }) {
@@ -89,20 +119,33 @@ public struct TidingsConfiguration: Sendable, Equatable {
         }
     }
 
-    private static func readTokens(fromFile path: String) throws -> [String] {
+    /// Whether the API may be served as configured: an open API only on loopback, unless
+    /// explicitly allowed.
+    ///
+    /// - Throws: ``ConfigurationError`` saying how to fix it.
+    public func checkAPIExposure() throws {
+        guard apiToken == nil, !insecureOpenAPI, !["127.0.0.1", "::1", "localhost"].contains(host) else { return }
+        throw ConfigurationError(
+            setting: "api-token",
+            problem: "is required to listen on \(host): the /v1 API shows phone numbers. Set TIDINGS_API_TOKEN (or --api-token-file), or pass --insecure-open-api if a proxy in front of Tidings guards /v1")
+    }
+
+    private static func readTokens(fromFile path: String, setting: String) throws -> [String] {
         do {
             return try String(contentsOfFile: path, encoding: .utf8)
-                .split(whereSeparator: \.isNewline).map(String.init)
+                .split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+                .filter { !$0.isEmpty }
         } catch {
-            throw ConfigurationError(setting: "auth-token-file", problem: "cannot read \(path): \(error.localizedDescription)")
+            throw ConfigurationError(setting: setting, problem: "cannot read \(path): \(error.localizedDescription)")
         }
     }
 
-    private static func parseBool(_ text: String) -> Bool? {
+    private static func bool(_ config: ConfigReader, _ key: ConfigKey, setting: String) throws -> Bool? {
+        guard let text = config.string(forKey: key) else { return nil }
         switch text.lowercased() {
-        case "1", "true", "yes", "on": true
-        case "0", "false", "no", "off": false
-        default: nil
+        case "1", "true", "yes", "on": return true
+        case "0", "false", "no", "off": return false
+        default: throw ConfigurationError(setting: setting, problem: "\"\(text)\" is not true or false")
         }
     }
 }

@@ -7,7 +7,7 @@ struct ConfigurationTests {
     func configuration(flags: [AbsoluteConfigKey: ConfigValue] = [:], environment: [String: String] = [:]) throws -> TidingsConfiguration {
         try TidingsConfiguration(reader: ConfigReader(providers: [
             InMemoryProvider(values: flags),
-            EnvironmentVariablesProvider(environmentVariables: environment),
+            EnvironmentVariablesProvider(environmentVariables: environment).prefixKeys(with: "tidings"),
         ]))
     }
 
@@ -35,7 +35,7 @@ struct ConfigurationTests {
 
     @Test func aFlagWinsOverTheEnvironment() throws {
         let read = try configuration(
-            flags: [AbsoluteConfigKey(["tidings", "port"]): .init(.string("7070"), isSecret: false)],
+            flags: [AbsoluteConfigKey(["port"]): .init(.string("7070"), isSecret: false)],
             environment: ["TIDINGS_PORT": "9090"])
         #expect(read.port == 7070)
     }
@@ -50,6 +50,41 @@ struct ConfigurationTests {
         #expect { try configuration(environment: [variable: value]) } throws: { error in
             (error as? ConfigurationError)?.setting == setting && "\(error)".contains(variable)
         }
+    }
+
+    @Test func sinksStaleAfterRetentionAndRedactionAreRead() throws {
+        let read = try configuration(environment: [
+            "TIDINGS_SINK": "file=/tmp/a.jsonl;rotate=daily,webhook=https://crm.example.com/hook;name=crm;only=errors",
+            "TIDINGS_STALE_AFTER": "90s", "TIDINGS_RETENTION": "30d", "TIDINGS_REDACT": "to,from",
+        ])
+        #expect(read.sinks.map(\.name) == ["file", "crm"])
+        #expect(read.sinks[1].filter.onlyErrors)
+        #expect(read.sinks[0].options["rotate"] == "daily")
+        #expect(read.staleAfter == 90)
+        #expect(read.retention == 2_592_000)
+        #expect(read.redact == [.to, .from])
+    }
+
+    @Test func twoSinksOfOneNameAreRefused() {
+        #expect(throws: ConfigurationError.self) {
+            try configuration(environment: ["TIDINGS_SINK": "webhook=https://a.example/h,webhook=https://b.example/h"])
+        }
+    }
+
+    @Test func anOpenAPIBeyondLoopbackIsRefusedUnlessAllowed() throws {
+        #expect(throws: ConfigurationError.self) {
+            try configuration(environment: ["TIDINGS_HOST": "0.0.0.0"]).checkAPIExposure()
+        }
+        try configuration(environment: ["TIDINGS_HOST": "0.0.0.0", "TIDINGS_API_TOKEN": "t"]).checkAPIExposure()
+        try configuration(environment: ["TIDINGS_HOST": "0.0.0.0", "TIDINGS_INSECURE_OPEN_API": "true"]).checkAPIExposure()
+    }
+
+    @Test func durationsReadAsPeopleWriteThem() {
+        #expect(DurationText.seconds("90s") == 90)
+        #expect(DurationText.seconds("1h30m") == 5400)
+        #expect(DurationText.seconds("30d") == 2_592_000)
+        #expect(DurationText.seconds("30") == nil)
+        #expect(DurationText.seconds("soon") == nil)
     }
 
     @Test func theBannerSaysWhichURLToSetAndWarnsWithoutAToken() {

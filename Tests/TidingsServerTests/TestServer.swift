@@ -34,6 +34,10 @@ struct UnavailableStore: StatusStore {
     func record(_ callback: StatusCallback, receivedAt: Date) async throws -> RecordOutcome { throw down }
     func message(sid: String) async throws -> MessageRecord? { throw down }
     func checkAvailability() async throws { throw down }
+    func messages(matching query: MessageQuery) async throws -> MessagePage { throw down }
+    func stats(_ query: StatsQuery) async throws -> MessageStats { throw down }
+    func markStale(lastChangeBefore cutoff: Date, at time: Date) async throws -> [StatusChange] { throw down }
+    func deleteMessages(lastChangeBefore cutoff: Date) async throws -> Int { throw down }
     func changes(after seq: Int64, limit: Int) async throws -> [StatusChange] { throw down }
     func latestSeq() async throws -> Int64 { throw down }
     func registerSink(_ sink: String) async throws -> Int64 { throw down }
@@ -44,7 +48,7 @@ struct UnavailableStore: StatusStore {
     func deadLetters(of sink: String, limit: Int) async throws -> [DeadLetter] { throw down }
     func deadLetterCount(of sink: String) async throws -> Int { throw down }
     func removeDeadLetters(of sink: String, ids: [String]) async throws { throw down }
-    func pruneDelivered(sinks: [String]) async throws -> Int { throw down }
+    func pruneChanges(through seq: Int64) async throws -> Int { throw down }
 }
 
 /// Signed requests and a configured application for the HTTP tests.

@@ -1,0 +1,59 @@
+import Foundation
+import Hummingbird
+import TidingsCore
+
+/// Reads the query string of the `/v1` routes, refusing bad values with a `400` that
+/// names the parameter.
+struct QueryParameters {
+    let parameters: [String: String]
+    /// The "now" that relative times (`since=24h`) count back from.
+    let now: Date
+
+    init(_ request: Request, now: Date = Date()) {
+        var parameters: [String: String] = [:]
+        for (name, value) in request.uri.queryParameters {
+            parameters[String(name)] = String(value)
+        }
+        self.parameters = parameters
+        self.now = now
+    }
+
+    func string(_ name: String) -> String? {
+        parameters[name].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// A comma-separated list, lowercased.
+    func list(_ name: String) -> Set<String> {
+        Set((string(name) ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+            .filter { !$0.isEmpty })
+    }
+
+    func integer(_ name: String, in range: ClosedRange<Int>? = nil) throws -> Int? {
+        guard let text = string(name) else { return nil }
+        guard let value = Int(text), range?.contains(value) ?? true else {
+            throw invalid(name, "\(text) is not a whole number\(range.map { " from \($0.lowerBound) to \($0.upperBound)" } ?? "")")
+        }
+        return value
+    }
+
+    func bool(_ name: String) throws -> Bool? {
+        guard let text = string(name) else { return nil }
+        switch text.lowercased() {
+        case "true", "1", "yes": return true
+        case "false", "0", "no": return false
+        default: throw invalid(name, "\(text) is not true or false")
+        }
+    }
+
+    /// An RFC 3339 time, or a duration before now (`since=24h`).
+    func time(_ name: String) throws -> Date? {
+        guard let text = string(name) else { return nil }
+        if let date = JSONCoding.parseTimestamp(text) { return date }
+        if let seconds = DurationText.seconds(text) { return now.addingTimeInterval(-seconds) }
+        throw invalid(name, "\(text) is neither an RFC 3339 time (2026-11-23T19:00:00Z) nor a duration ago (24h, 30m)")
+    }
+
+    func invalid(_ name: String, _ problem: String) -> APIError {
+        APIError(.badRequest, code: "invalid_parameter", message: "\(name): \(problem).", field: name)
+    }
+}

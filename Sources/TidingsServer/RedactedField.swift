@@ -1,0 +1,14 @@
+/// An address Tidings can store masked (`--redact to,from`), for phone numbers that must
+/// not be kept in clear.
+public enum RedactedField: String, Sendable, CaseIterable {
+    case to
+    case from
+
+    /// The callback parameter that carries it.
+    public var parameterName: String {
+        switch self {
+        case .to: "To"
+        case .from: "From"
+        }
+    }
+}
