@@ -5,7 +5,10 @@ import ArgumentParser
 struct Tidings: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Receives Twilio message status callbacks and keeps the truth about every message.",
-        subcommands: [ServeCommand.self, SignCommand.self, ReplayCommand.self],
+        subcommands: [
+            ServeCommand.self, StatusCommand.self, TailCommand.self, StatsCommand.self, SignCommand.self,
+            ReplayCommand.self, ConfigCommand.self,
+        ],
         defaultSubcommand: ServeCommand.self
     )
 }

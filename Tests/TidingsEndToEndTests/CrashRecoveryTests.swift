@@ -25,7 +25,7 @@ struct CrashRecoveryTests {
             let acknowledged = Acknowledgements()
 
             // Stream callbacks at the first instance and kill it (SIGKILL) mid-stream.
-            let first = try TidingsProcess(
+            let first = try await TidingsProcess(
                 arguments: arguments, environment: ["TIDINGS_AUTH_TOKEN": Self.token],
                 standardOutput: directory.url("stdout-1.jsonl"))
             let client = CallbackClient(port: first.port, authToken: Self.token)
@@ -47,7 +47,7 @@ struct CrashRecoveryTests {
             #expect(beforeCrash.count < Self.total, "the kill came after the last callback")
 
             // Restart on the same data and send what was not acknowledged, as Twilio would retry.
-            let second = try TidingsProcess(
+            let second = try await TidingsProcess(
                 arguments: arguments, environment: ["TIDINGS_AUTH_TOKEN": Self.token],
                 standardOutput: directory.url("stdout-2.jsonl"))
             defer { second.stop() }

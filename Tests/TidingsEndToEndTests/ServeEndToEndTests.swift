@@ -10,7 +10,7 @@ struct ServeEndToEndTests {
     @Test func aSignedLifeIsStoredAForgeryRefusedAndEveryChangeLogged() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let server = try TidingsProcess(
+        let server = try await TidingsProcess(
             arguments: ["--data-dir", directory.path("data")], environment: ["TIDINGS_AUTH_TOKEN": "e2e-token"],
             standardOutput: directory.url("stdout.jsonl"))
         defer { server.stop() }
@@ -44,7 +44,7 @@ struct ServeEndToEndTests {
     @Test func withoutAnAuthTokenTheBannerWarnsAndCallbacksAreRefused() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let server = try TidingsProcess(
+        let server = try await TidingsProcess(
             arguments: ["--data-dir", directory.path("data")], environment: [:],
             standardOutput: directory.url("stdout.jsonl"))
         defer { server.stop() }

@@ -17,8 +17,9 @@ final class TidingsProcess: Sendable {
     }
 
     /// Starts `tidings serve` with `arguments` (plus `--host 127.0.0.1 --port 0`) and
-    /// waits, at most 30 s, for the banner.
-    init(arguments: [String], environment: [String: String], standardOutput: URL) throws {
+    /// waits, at most 30 s, for the banner — without blocking a thread of the test's own
+    /// concurrency pool, which the test's in-process receivers need meanwhile.
+    init(arguments: [String], environment: [String: String], standardOutput: URL) async throws {
         let process = Process()
         process.executableURL = Self.executable
         process.arguments = ["serve", "--host", "127.0.0.1", "--port", "0"] + arguments
@@ -32,7 +33,7 @@ final class TidingsProcess: Sendable {
 
         let banner = BannerReader()
         standardError.fileHandleForReading.readabilityHandler = { handle in banner.append(handle.availableData) }
-        guard let port = banner.waitForPort(timeout: .seconds(30)) else {
+        guard let port = await banner.waitForPort(timeout: .seconds(30)) else {
             process.terminate()
             throw StartError(output: banner.text)
         }
@@ -42,12 +43,9 @@ final class TidingsProcess: Sendable {
         self.standardError = standardError
     }
 
-    /// Sends `signal` and waits for the process to end.
+    /// Sends `signal` and waits for the process to end (see ``Foundation/Process/stop(with:)``).
     func stop(with signal: Int32 = SIGTERM) {
-        process.withLock { process in
-            kill(process.processIdentifier, signal)
-            process.waitUntilExit()
-        }
+        process.withLock { $0.stop(with: signal) }
         standardError.fileHandleForReading.readabilityHandler = nil
     }
 
@@ -60,15 +58,12 @@ final class TidingsProcess: Sendable {
 /// Collects the child's standard error and finds the port in its banner.
 private final class BannerReader: Sendable {
     private let buffer = Mutex(Data())
-    private let portFound = DispatchSemaphore(value: 0)
 
     var text: String { String(decoding: buffer.withLock { $0 }, as: UTF8.self) }
 
     func append(_ data: Data) {
         guard !data.isEmpty else { return }
-        let hadPort = port != nil
         buffer.withLock { $0.append(data) }
-        if !hadPort, port != nil { portFound.signal() }
     }
 
     var port: Int? {
@@ -78,9 +73,27 @@ private final class BannerReader: Sendable {
         return Int(line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))
     }
 
-    func waitForPort(timeout: Duration) -> Int? {
-        if let port { return port }
-        _ = portFound.wait(timeout: .now() + .seconds(Int(timeout.components.seconds)))
+    func waitForPort(timeout: Duration) async -> Int? {
+        let deadline = ContinuousClock.now + timeout
+        while port == nil, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
         return port
+    }
+}
+
+extension Process {
+    /// Sends `signal`, gives the process 10 s to end, then kills it.
+    ///
+    /// Bounded on purpose: a child that is waiting for something in the test process (a
+    /// webhook receiver) must not keep a test thread blocked for good.
+    func stop(with signal: Int32 = SIGTERM) {
+        guard isRunning else { return }
+        kill(processIdentifier, signal)
+        for _ in 0..<1_000 where isRunning {
+            usleep(10_000)
+        }
+        if isRunning { kill(processIdentifier, SIGKILL) }
+        waitUntilExit()
     }
 }
