@@ -158,3 +158,36 @@ struct OnCallAPITests {
         }
     }
 }
+
+@Suite("GET /metrics behind real callbacks")
+struct MetricsEndpointTests {
+    /// The value of the first sample line of `name` whose labels contain `labels`.
+    func value(_ name: String, labels: String = "", in text: String) -> Double? {
+        text.split(separator: "\n").first { $0.hasPrefix(name) && !$0.hasPrefix("#") && $0.contains(labels) }
+            .flatMap { $0.split(separator: " ").last }.flatMap { Double($0) }
+    }
+
+    @Test func countersMoveWhenCallbacksArrive() async throws {
+        try await TestServer().application().test(.router) { client in
+            let before = String(buffer: try await client.execute(uri: "/metrics", method: .get).body)
+            #expect(value("tidings_callbacks_total", labels: "outcome=\"accepted\"", in: before) == 0)
+
+            let sid = CallbackFixtures.sid(77)
+            try await TestServer.post(CallbackFixtures.parameters(sid: sid, status: "sent"), with: client, expecting: .noContent)
+            try await TestServer.post(CallbackFixtures.parameters(sid: sid, status: "sent"), with: client, expecting: .noContent)
+            try await TestServer.post(
+                CallbackFixtures.parameters(sid: sid, status: "undelivered", errorCode: 30003), with: client, expecting: .noContent)
+            let (headers, body) = TestServer.signedForm(CallbackFixtures.parameters(sid: sid, status: "read"), token: "forged")
+            _ = try await client.execute(uri: "/twilio/status", method: .post, headers: headers, body: body)
+
+            let response = try await client.execute(uri: "/metrics", method: .get)
+            #expect(response.status == .ok)
+            let after = String(buffer: response.body)
+            #expect(value("tidings_callbacks_total", labels: "outcome=\"accepted\"", in: after) == 2)
+            #expect(value("tidings_callbacks_total", labels: "outcome=\"duplicate\"", in: after) == 1)
+            #expect(value("tidings_callbacks_total", labels: "outcome=\"forged\"", in: after) == 1)
+            #expect(value("tidings_error_codes_total", labels: "code=\"30003\"", in: after) == 1)
+            #expect(value("tidings_status_changes_total", labels: "status=\"undelivered\"", in: after) == 1)
+        }
+    }
+}
