@@ -144,7 +144,7 @@ let package = Package(
         .testTarget(
             name: "TidingsEndToEndTests",
             dependencies: [
-                "tidings", "TidingsCore", "TidingsTestSupport", "TwilioWebhooks",
+                "tidings", "TidingsCore", "TidingsServer", "TidingsTestSupport", "TwilioWebhooks",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TidingsCore
+import TidingsServer
 import TwilioWebhooks
 
 /// `tidings stats`: the `GET /v1/stats` numbers as tables.
@@ -32,9 +33,9 @@ struct StatsCommand: AsyncParsableCommand {
                 try Terminal.writeLine(String(decoding: body, as: UTF8.self))
                 return
             }
-            let stats: StatsAnswer
+            let stats: StatsReport
             do {
-                stats = try JSONCoding.makeDecoder().decode(StatsAnswer.self, from: body)
+                stats = try JSONCoding.makeDecoder().decode(StatsReport.self, from: body)
             } catch {
                 throw CommandFailure("the server's answer is not statistics (\(error)); is --server a Tidings server of this version?")
             }
@@ -43,7 +44,7 @@ struct StatsCommand: AsyncParsableCommand {
     }
 
     /// The tables: a summary line, then by status, by channel, error codes, latency.
-    func lines(_ stats: StatsAnswer, on terminal: Terminal) -> [String] {
+    func lines(_ stats: StatsReport, on terminal: Terminal) -> [String] {
         var window = [since.map { "since \($0)" }, until.map { "until \($0)" }, channel.map { "channel \($0)" }]
             .compactMap(\.self).joined(separator: ", ")
         if !window.isEmpty { window = " (\(window))" }
@@ -93,34 +94,4 @@ struct StatsCommand: AsyncParsableCommand {
     private static func mostFirst(_ counts: [String: Int]) -> [(String, Int)] {
         counts.sorted { ($1.value, $0.key) < ($0.value, $1.key) }
     }
-}
-
-/// The `GET /v1/stats` answer: ``TidingsCore/MessageStats`` with each error code explained
-/// and the latencies grouped.
-struct StatsAnswer: Decodable, Sendable {
-    /// One error code, how many messages ended with it, and what it means.
-    struct ErrorCodeCount: Decodable, Sendable {
-        let code: Int
-        let count: Int
-        /// Twilio's short name; nil for a code the server's catalog does not know.
-        let title: String?
-        let retryable: Bool?
-        let docsURL: String
-    }
-
-    /// Delivery latency percentiles; each absent when there are no samples.
-    struct Latency: Decodable, Sendable {
-        let queuedToSent: LatencySummary?
-        let sentToDelivered: LatencySummary?
-        let carrierToCallback: LatencySummary?
-    }
-
-    let total: Int
-    let byStatus: [String: Int]
-    let byChannel: [String: Int]
-    /// Most frequent first.
-    let errorCodes: [ErrorCodeCount]
-    let stale: Int
-    let conflicts: Int
-    let latency: Latency
 }

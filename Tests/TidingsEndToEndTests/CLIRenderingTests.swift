@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TidingsCore
+import TidingsServer
 import TwilioWebhooks
 
 @testable import tidings
@@ -88,7 +89,7 @@ struct CLIRenderingTests {
                             "docsURL":"https://www.twilio.com/docs/api/errors/39999"}],
              "stale":2,"conflicts":1,"latency":{"sentToDelivered":{"count":3,"p50":1.5,"p90":4,"p99":4,"max":4}}}
             """
-        let stats = try JSONCoding.makeDecoder().decode(StatsAnswer.self, from: Data(body.utf8))
+        let stats = try JSONCoding.makeDecoder().decode(StatsReport.self, from: Data(body.utf8))
         let command = try StatsCommand.parse(["--since", "1h", "--channel", "sms"])
         let lines = command.lines(stats, on: plain)
         #expect(Array(lines.prefix(3)) == [
