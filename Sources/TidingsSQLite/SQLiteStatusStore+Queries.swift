@@ -32,7 +32,7 @@ extension SQLiteStatusStore {
     /// in one write transaction: each message's record is saved and its change appended to
     /// the outbox.
     ///
-    /// The changes are numbered like the group commits' (see `GroupCommitWriter`): from
+    /// The changes are numbered like the group commits' (see `CallbackBatch`): from
     /// the outbox's latest `seq`, read inside this transaction, which holds SQLite's write
     /// lock from its start. Every write transaction, this one and the group commits alike,
     /// runs on the pool's one writer connection, so the `seq`s of stale changes and of

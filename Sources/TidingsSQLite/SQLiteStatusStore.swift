@@ -12,7 +12,8 @@ import TwilioWebhooks
 /// - Callbacks go through one writer that commits them in groups: all the callbacks
 ///   waiting at a moment share one transaction, and so one sync of the disk.
 ///   ``record(_:receivedAt:)`` returns only after the transaction holding its callback has
-///   committed. See `GroupCommitWriter` for how a group is formed.
+///   committed. See ``TidingsCore/GroupCommitQueue`` for how a group is formed and
+///   `CallbackBatch` for what one transaction does.
 /// - The same transaction appends each change to the `outbox` table, numbered with its
 ///   `seq`; sink cursors and dead letters are written in transactions of their own on the
 ///   same writer connection (see `SQLiteStatusStore+ChangeOutbox.swift`).
@@ -43,7 +44,7 @@ public final class SQLiteStatusStore: StatusStore {
     /// The connections: one writer connection, on which `writer` commits callbacks and the
     /// outbox writes cursors and dead letters, and readers used in parallel.
     let pool: DatabasePool
-    private let writer: GroupCommitWriter
+    private let writer: GroupCommitQueue
 
     /// Opens the store in `directory`, creating the directory and the database as needed
     /// and bringing the schema up to date.
@@ -91,7 +92,8 @@ public final class SQLiteStatusStore: StatusStore {
         self.databaseURL = databaseURL
         self.synchronous = synchronous
         self.pool = pool
-        self.writer = GroupCommitWriter(pool: pool, logger: logger)
+        self.writer = GroupCommitQueue(
+            storeName: "the SQLite store", commit: CallbackBatch.commit(to: pool, logger: logger))
         logger?.info(
             "SQLite store open",
             metadata: ["path": "\(databasePath)", "synchronous": "\(synchronous)"])
