@@ -17,6 +17,12 @@ public struct DeliveryPolicy: Sendable, Equatable {
     /// written by another process, or a missed wake-up).
     public var pollInterval: Duration = .seconds(1)
 
+    /// How long one instance feeds a sink before it must renew its lease (see
+    /// ``ChangeOutbox/acquireLease(of:for:duration:)``); it renews when half is left.
+    /// When the holder dies, another instance on the same store takes over within this.
+    public var leaseDuration: Duration = .seconds(15)
+    /// How often an instance that does not feed a sink asks whether it may.
+    public var leaseRetryInterval: Duration = .seconds(2)
     /// The defaults: 100 per batch, 12 attempts over about half an hour, 24 hours at most.
     public init() {}
 

@@ -9,6 +9,7 @@ public actor InMemoryStatusStore: StatusStore {
     private var nextSeq: Int64 = 1
     private var cursors: [String: Int64] = [:]
     private var deadLetters: [String: [DeadLetter]] = [:]
+    private var leases: [String: (holder: String, expiresAt: Date)] = [:]
 
     public init() {}
 
@@ -112,6 +113,17 @@ public actor InMemoryStatusStore: StatusStore {
     public func removeDeadLetters(of sink: String, ids: [String]) {
         let removed = Set(ids)
         deadLetters[sink]?.removeAll { removed.contains($0.change.id) }
+    }
+
+    public func acquireLease(of sink: String, for holder: String, duration: Duration) -> Bool {
+        let now = Date()
+        if let lease = leases[sink], lease.holder != holder, lease.expiresAt > now { return false }
+        leases[sink] = (holder, now.addingTimeInterval(duration.timeInterval))
+        return true
+    }
+
+    public func releaseLease(of sink: String, by holder: String) {
+        if leases[sink]?.holder == holder { leases[sink] = nil }
     }
 
     public func pruneChanges(through seq: Int64) -> Int {

@@ -15,11 +15,36 @@ import Synchronization
 /// once when the sink refuses it for good, it goes to the dead letters (see
 /// ``replayDeadLetters(of:)``) and the loop goes on. Changes every sink has taken are
 /// pruned from the outbox now and then.
+///
+/// Several dispatchers — one per Tidings instance — may share one outbox (PostgreSQL
+/// behind a load balancer). A loop feeds its sink only while its instance holds the sink's
+/// lease (``ChangeOutbox/acquireLease(of:for:duration:)``), renewing it as it goes, so each
+/// change reaches each sink once, not once per instance; the other instances stand by and
+/// one of them takes over within ``DeliveryPolicy/leaseDuration`` when the holder stops.
 public final class SinkDispatcher: Sendable {
-    private struct Lane: Sendable {
+    private final class Lane: Sendable {
         let route: SinkRoute
         let wakeUp = WakeUpSignal()
+        /// Ends the wait of a loop standing by for the lease (only on finishing, so that
+        /// notifications of new changes do not make it ask for the lease every time).
+        let standBy = WakeUpSignal()
+        /// Until when this instance surely holds the sink's lease; nil when it does not.
+        let leaseHeldUntil = Mutex<ContinuousClock.Instant?>(nil)
         var name: String { route.sink.name }
+
+        init(route: SinkRoute) {
+            self.route = route
+        }
+    }
+
+    /// How one offer of a batch ended.
+    private enum Delivery {
+        /// The sink took it, or it went to the dead letters: the cursor may move past it.
+        case done
+        /// Another instance now feeds the sink; the batch is its to deliver.
+        case leaseLost
+        /// The dispatcher is finishing; the batch stays in the outbox.
+        case finishing
     }
 
     private struct Failure: Sendable {
@@ -44,13 +69,16 @@ public final class SinkDispatcher: Sendable {
     private let checkpoints = Mutex<[(seq: Int64, at: ContinuousClock.Instant)]>([])
     /// Wakes live readers of the outbox (`GET /v1/events`) when changes are stored.
     public let changes = ChangeNotifier()
+    /// Names this dispatcher's instance as the holder of sink leases.
+    public let instance: String
 
     /// Creates a dispatcher; call ``run()`` to start it.
     ///
     /// - Precondition: sink names are unique (each names a cursor).
     public init(
         outbox: any ChangeOutbox, routes: [SinkRoute], policy: DeliveryPolicy = DeliveryPolicy(),
-        logger: Logger, pruneInterval: Duration = .seconds(60), outboxRetention: Duration = .seconds(3600)
+        logger: Logger, pruneInterval: Duration = .seconds(60), outboxRetention: Duration = .seconds(3600),
+        instance: String = SinkDispatcher.uniqueInstanceName()
     ) {
         precondition(Set(routes.map(\.sink.name)).count == routes.count, "sink names must be unique")
         self.outbox = outbox
@@ -59,6 +87,13 @@ public final class SinkDispatcher: Sendable {
         self.logger = logger
         self.pruneInterval = pruneInterval
         self.outboxRetention = outboxRetention
+        self.instance = instance
+    }
+
+    /// `host-pid-random`: a name no other running instance has, and that says where it runs.
+    public static func uniqueInstanceName() -> String {
+        let suffix = UUID().uuidString.prefix(8).lowercased()
+        return "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)-\(suffix)"
     }
 
     /// The names of the sinks, in configuration order.
@@ -82,6 +117,7 @@ public final class SinkDispatcher: Sendable {
     public func finish() {
         finishing.store(true, ordering: .relaxed)
         notify()
+        for lane in lanes { lane.standBy.signal() }
         pruneWakeUp.signal()
     }
 
@@ -155,7 +191,13 @@ public final class SinkDispatcher: Sendable {
 
     // MARK: The loops
 
+    /// Feeds `lane`'s sink until the dispatcher finishes, then gives its lease up.
     private func feed(_ lane: Lane) async {
+        await deliverUntilFinished(lane)
+        await releaseLease(of: lane)
+    }
+
+    private func deliverUntilFinished(_ lane: Lane) async {
         while !isFinishing {
             do {
                 try await outbox.registerSink(lane.name)
@@ -166,6 +208,10 @@ public final class SinkDispatcher: Sendable {
             }
         }
         while !isFinishing {
+            guard await holdsLease(lane) else {
+                await lane.standBy.wait(upTo: policy.leaseRetryInterval)
+                continue
+            }
             do {
                 let cursor = try await outbox.cursor(of: lane.name)
                 let batch = try await outbox.changes(after: cursor, limit: policy.batchSize)
@@ -175,7 +221,11 @@ public final class SinkDispatcher: Sendable {
                 }
                 let wanted = batch.filter(lane.route.filter.admits)
                 if !wanted.isEmpty {
-                    guard await deliver(wanted, through: lane) else { return }
+                    switch await deliver(wanted, through: lane) {
+                    case .done: break
+                    case .leaseLost: continue
+                    case .finishing: return
+                    }
                 }
                 try await outbox.advanceCursor(of: lane.name, to: last)
             } catch {
@@ -185,15 +235,55 @@ public final class SinkDispatcher: Sendable {
         }
     }
 
-    /// Delivers `batch` or puts it in the dead letters. Returns false when the dispatcher
-    /// is finishing and the batch was neither (it stays in the outbox).
-    private func deliver(_ batch: [StatusChange], through lane: Lane) async -> Bool {
+    // MARK: The lease
+
+    /// Whether this instance may feed `lane`'s sink now: true while the lease taken earlier
+    /// has more than half of ``DeliveryPolicy/leaseDuration`` left, otherwise after taking
+    /// or renewing it in the store.
+    private func holdsLease(_ lane: Lane) async -> Bool {
+        let asked = ContinuousClock.now
+        let heldUntil = lane.leaseHeldUntil.withLock { $0 }
+        if let heldUntil, heldUntil - asked > policy.leaseDuration / 2 { return true }
+        let held: Bool
+        do {
+            held = try await outbox.acquireLease(of: lane.name, for: instance, duration: policy.leaseDuration)
+        } catch {
+            logger.error("sink cannot take its lease in the store; retrying", metadata: ["sink": "\(lane.name)", "error": "\(error)"])
+            held = false
+        }
+        // Counted from before the request, so this instance never believes it holds the
+        // lease longer than the store does.
+        lane.leaseHeldUntil.withLock { $0 = held ? asked + policy.leaseDuration : nil }
+        if held != (heldUntil != nil) {
+            logger.info(
+                held ? "this instance now feeds the sink" : "another instance feeds the sink; standing by",
+                metadata: ["sink": "\(lane.name)", "instance": "\(instance)"])
+        }
+        return held
+    }
+
+    /// Gives the lease of `lane`'s sink up, so another instance takes over at once.
+    private func releaseLease(of lane: Lane) async {
+        guard lane.leaseHeldUntil.withLock({ $0 }) != nil else { return }
+        do {
+            try await outbox.releaseLease(of: lane.name, by: instance)
+        } catch {
+            logger.warning("cannot release the lease of the sink", metadata: ["sink": "\(lane.name)", "error": "\(error)"])
+        }
+        lane.leaseHeldUntil.withLock { $0 = nil }
+    }
+
+    // MARK: Delivery
+
+    /// Delivers `batch` or puts it in the dead letters, retrying while this instance holds
+    /// the sink's lease.
+    private func deliver(_ batch: [StatusChange], through lane: Lane) async -> Delivery {
         var attempt = 1
         while true {
             do {
                 try await lane.route.sink.deliver(batch)
                 failures.withLock { _ = $0.removeValue(forKey: lane.name) }
-                return true
+                return .done
             } catch {
                 let failure = error as? SinkDeliveryError
                 failures.withLock { $0[lane.name] = Failure(message: "\(error)", at: Date()) }
@@ -210,26 +300,27 @@ public final class SinkDispatcher: Sendable {
                         "retryIn": "\(pause)", "error": "\(error)",
                     ])
                 await lane.wakeUp.wait(upTo: pause)
-                if isFinishing { return false }
+                if isFinishing { return .finishing }
+                guard await holdsLease(lane) else { return .leaseLost }
                 attempt += 1
             }
         }
     }
 
-    /// Moves `batch` to the dead letters; false when the dispatcher finished first (the
-    /// batch then stays in the outbox).
-    private func bury(_ batch: [StatusChange], from lane: Lane, reason: String, attempts: Int) async -> Bool {
+    /// Moves `batch` to the dead letters, unless the dispatcher finishes first (the batch
+    /// then stays in the outbox).
+    private func bury(_ batch: [StatusChange], from lane: Lane, reason: String, attempts: Int) async -> Delivery {
         logger.error(
             "sink gave up on changes; they are kept as dead letters for `tidings replay --dead-letters`",
             metadata: ["sink": "\(lane.name)", "changes": "\(batch.count)", "attempts": "\(attempts)", "error": "\(reason)"])
         while true {
             do {
                 try await outbox.addDeadLetters(batch, sink: lane.name, reason: reason, at: Date())
-                return true
+                return .done
             } catch {
                 logger.error("cannot store dead letters; retrying", metadata: ["sink": "\(lane.name)", "error": "\(error)"])
                 await lane.wakeUp.wait(upTo: policy.pollInterval)
-                if isFinishing { return false }
+                if isFinishing { return .finishing }
             }
         }
     }

@@ -5,7 +5,7 @@ import TidingsCore
 /// The outbox of the SQLite store: the `outbox`, `sink_cursors` and `dead_letters` tables.
 ///
 /// Changes enter the outbox in the group-commit transaction of their callback (see
-/// `GroupCommitWriter`). Reads go to the pool's reader connections; cursor and dead-letter
+/// `CallbackBatch`). Reads go to the pool's reader connections; cursor and dead-letter
 /// writes are transactions of their own on the pool's writer connection, which SQLite
 /// serializes with the group commits.
 extension SQLiteStatusStore {
@@ -79,6 +79,23 @@ extension SQLiteStatusStore {
     public func removeDeadLetters(of sink: String, ids: [String]) async throws {
         try await writing("remove dead letters of sink \(sink)") { db in
             try DeadLettersTable.remove(of: sink, ids: ids, in: db)
+        }
+    }
+
+    /// Takes or renews the lease of `sink` for `holder`, in one transaction on the writer;
+    /// times are this machine's clock (processes sharing a SQLite file share a machine).
+    public func acquireLease(of sink: String, for holder: String, duration: Duration) async throws -> Bool {
+        try await writing("take the lease of sink \(sink)") { db in
+            let now = Date()
+            return try SinkLeasesTable.acquire(
+                sink, for: holder, now: now, expiresAt: now.addingTimeInterval(duration.timeInterval), in: db)
+        }
+    }
+
+    /// Ends `holder`'s lease of `sink`, if it holds it.
+    public func releaseLease(of sink: String, by holder: String) async throws {
+        try await writing("release the lease of sink \(sink)") { db in
+            try SinkLeasesTable.release(sink, by: holder, in: db)
         }
     }
 

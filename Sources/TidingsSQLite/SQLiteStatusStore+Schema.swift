@@ -111,6 +111,18 @@ extension SQLiteStatusStore {
                     CREATE INDEX messages_by_finality ON messages (is_final, updated_at DESC, sid DESC);
                     """)
         }
+        // Which process feeds each sink, so that several processes on one database feed
+        // every sink once (`SinkLeasesTable`). `expires_at` is Unix seconds.
+        migrator.registerMigration("v4-sink-leases") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE sink_leases (
+                        sink TEXT PRIMARY KEY NOT NULL,
+                        holder TEXT NOT NULL,
+                        expires_at REAL NOT NULL
+                    );
+                    """)
+        }
         return migrator
     }()
 

@@ -48,6 +48,8 @@ struct UnavailableStore: StatusStore {
     func deadLetters(of sink: String, limit: Int) async throws -> [DeadLetter] { throw down }
     func deadLetterCount(of sink: String) async throws -> Int { throw down }
     func removeDeadLetters(of sink: String, ids: [String]) async throws { throw down }
+    func acquireLease(of sink: String, for holder: String, duration: Duration) async throws -> Bool { throw down }
+    func releaseLease(of sink: String, by holder: String) async throws { throw down }
     func pruneChanges(through seq: Int64) async throws -> Int { throw down }
 }
 
