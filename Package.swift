@@ -28,6 +28,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         // libcrypto (OpenSSL) for HMAC, SHA-256 and constant-time comparison.
@@ -61,6 +63,18 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The store for several instances behind one load balancer (PostgreSQL).
+        .target(
+            name: "TidingsPostgres",
+            dependencies: [
+                "TidingsCore", "TwilioWebhooks",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Where status changes go: the JSON-lines log, a rotating file archive, webhooks.
         .target(
             name: "TidingsSinks",
@@ -76,7 +90,7 @@ let package = Package(
         .target(
             name: "TidingsServer",
             dependencies: [
-                "TwilioWebhooks", "TidingsCore", "TidingsSQLite", "TidingsSinks",
+                "TwilioWebhooks", "TidingsCore", "TidingsSQLite", "TidingsPostgres", "TidingsSinks",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Configuration", package: "swift-configuration"),
@@ -107,6 +121,8 @@ let package = Package(
             dependencies: [
                 "TwilioWebhooks",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/TidingsTestSupport",
             swiftSettings: swiftSettings
@@ -126,8 +142,9 @@ let package = Package(
         .testTarget(
             name: "TidingsStoreTests",
             dependencies: [
-                "TidingsCore", "TidingsSQLite", "TidingsTestSupport", "TwilioWebhooks",
+                "TidingsCore", "TidingsSQLite", "TidingsPostgres", "TidingsTestSupport", "TwilioWebhooks",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -1,18 +1,28 @@
+import Logging
 import Testing
 import TidingsCore
+import TidingsPostgres
 import TidingsSQLite
 import TidingsTestSupport
 
 /// Every ``StatusStore`` backend that the conformance suite runs against.
+///
+/// PostgreSQL is among them when a test server is configured, and always under CI (see
+/// ``PostgresTestDatabase``); elsewhere its own suite reports it skipped.
 enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
     case memory
     case sqlite
+    case postgres
+
+    static var allCases: [StoreKind] {
+        PostgresTestDatabase.shouldRun ? [.memory, .sqlite, .postgres] : [.memory, .sqlite]
+    }
 
     var testDescription: String { rawValue }
 
     /// Runs `body` with a fresh, empty store of this kind (SQLite in a fresh temporary
-    /// directory, removed afterwards).
-    func withStore<Result>(_ body: (any StatusStore) async throws -> Result) async throws -> Result {
+    /// directory, PostgreSQL in a fresh database; both removed afterwards).
+    func withStore<Result: Sendable>(_ body: (any StatusStore) async throws -> Result) async throws -> Result {
         switch self {
         case .memory:
             return try await body(InMemoryStatusStore())
@@ -20,6 +30,27 @@ enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
             return try await TemporaryDirectory.with { directory in
                 try await body(SQLiteStatusStore(directory: directory))
             }
+        case .postgres:
+            return try await PostgresTestDatabase.withFreshDatabase { url in
+                try await PostgresStatusStore.withTestStore(url: url) { store in try await body(store) }
+            }
+        }
+    }
+}
+
+extension PostgresStatusStore {
+    /// Runs `body` with a migrated, running store on the database `url` names.
+    static func withTestStore<Result: Sendable>(
+        url: String, _ body: (PostgresStatusStore) async throws -> Result
+    ) async throws -> Result {
+        var configuration = try PostgresStoreConfiguration(url: url)
+        configuration.maximumConnections = 4
+        var logger = Logger(label: "tidings-tests")
+        logger.logLevel = .warning
+        let store = PostgresStatusStore(configuration: configuration, logger: logger)
+        return try await store.whileRunning {
+            try await store.migrate()
+            return try await body(store)
         }
     }
 }

@@ -1,0 +1,168 @@
+import Foundation
+import PostgresNIO
+import TidingsCore
+
+/// Listing, stats and the maintenance of the `messages` table, in SQL over the columns
+/// beside each record's JSON document.
+///
+/// Each query is the SQL form of the reference semantics in `TidingsCore`
+/// (``TidingsCore/MessageQuery/admits(_:)``, ``TidingsCore/MessageCursor/precedes(_:)``,
+/// ``TidingsCore/StatsQuery/admits(_:)``, ``TidingsCore/MessageStatsBuilder``), exactly as
+/// the SQLite store runs it, with every value bound as a parameter.
+extension PostgresStatusStore {
+    /// How many messages ``deleteMessages(lastChangeBefore:)`` deletes per transaction.
+    static let deletionBatchSize = 1_000
+
+    /// One page of the messages `query` selects, newest change first (by SID, descending,
+    /// among messages changed at the same millisecond), after its keyset cursor.
+    public func messages(matching query: MessageQuery) async throws -> MessagePage {
+        var conditions = Self.filters(of: query)
+        if let cursor = query.cursor {
+            conditions.add("(updated_at, sid) < (?, ?)", MillisecondColumn.value(cursor.updatedAt), cursor.sid)
+        }
+        let listing = conditions.query(
+            "SELECT record FROM messages {where} ORDER BY updated_at DESC, sid DESC LIMIT \(query.limit + 1)")
+        return try await running("list messages") {
+            let decoder = JSONCoding.makeDecoder()
+            var records: [MessageRecord] = []
+            for try await json in try await client.query(listing).decode(String.self) {
+                records.append(try MessagesRows.decode(json, decoder: decoder))
+            }
+            let shown = Array(records.prefix(query.limit))
+            guard records.count > query.limit, let last = shown.last else {
+                return MessagePage(messages: shown, nextCursor: nil)
+            }
+            return MessagePage(messages: shown, nextCursor: MessageCursor(updatedAt: last.updatedAt, sid: last.sid).token)
+        }
+    }
+
+    /// The counts and latencies of the messages whose last change falls in `query`'s
+    /// window: counts grouped in SQL, latency samples from the latency columns, both in
+    /// one read-only transaction so they come from the same state of the database.
+    public func stats(_ query: StatsQuery) async throws -> MessageStats {
+        let selection = Self.window(since: query.since, until: query.until, channel: query.channel)
+        return try await writing("count messages") { connection in
+            try await connection.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
+            var stats = MessageStats()
+            let groups = try await connection.query(selection.query(
+                """
+                SELECT status, channel, error_code, COUNT(*), COUNT(*) FILTER (WHERE stale),
+                       COUNT(*) FILTER (WHERE conflict)
+                FROM messages {where} GROUP BY status, channel, error_code
+                """), logger: logger)
+            for try await (status, channel, errorCode, messages, stale, conflicts)
+                in groups.decode((String, String, Int64?, Int64, Int64, Int64).self)
+            {
+                let count = Int(messages)
+                stats.total += count
+                stats.byStatus[status, default: 0] += count
+                stats.byChannel[channel, default: 0] += count
+                if let errorCode { stats.byErrorCode[Int(errorCode), default: 0] += count }
+                stats.stale += Int(stale)
+                stats.conflicts += Int(conflicts)
+            }
+            var timed = selection
+            timed.add("(queued_to_sent IS NOT NULL OR sent_to_delivered IS NOT NULL OR carrier_to_callback IS NOT NULL)")
+            var queuedToSent: [Double] = []
+            var sentToDelivered: [Double] = []
+            var carrierToCallback: [Double] = []
+            let samples = try await connection.query(timed.query(
+                "SELECT queued_to_sent, sent_to_delivered, carrier_to_callback FROM messages {where}"), logger: logger)
+            for try await (queued, sent, carrier) in samples.decode((Double?, Double?, Double?).self) {
+                if let queued { queuedToSent.append(queued) }
+                if let sent { sentToDelivered.append(sent) }
+                if let carrier { carrierToCallback.append(carrier) }
+            }
+            stats.queuedToSent = LatencySummary(samples: queuedToSent)
+            stats.sentToDelivered = LatencySummary(samples: sentToDelivered)
+            stats.carrierToCallback = LatencySummary(samples: carrierToCallback)
+            return stats
+        }
+    }
+
+    /// Marks every message still in flight whose last change is before `cutoff` as stale,
+    /// in one transaction that, like a group commit, first locks the outbox counter: the
+    /// stale changes and the callbacks' changes share one gapless sequence of `seq`s, and
+    /// two instances never mark the same message twice. Oldest change first.
+    public func markStale(lastChangeBefore cutoff: Date, at time: Date) async throws -> [StatusChange] {
+        try await writing("mark stale messages") { connection in
+            let encoder = JSONCoding.makeEncoder()
+            let decoder = JSONCoding.makeDecoder()
+            var seq = try await OutboxRows.lockLatestSeq(on: connection, logger: logger)
+            let rows = try await connection.query(
+                """
+                SELECT record FROM messages
+                WHERE NOT is_final AND NOT stale AND updated_at < \(MillisecondColumn.lowerBound(cutoff))
+                ORDER BY updated_at, sid FOR UPDATE
+                """, logger: logger)
+            var candidates: [MessageRecord] = []
+            for try await json in rows.decode(String.self) {
+                candidates.append(try MessagesRows.decode(json, decoder: decoder))
+            }
+            var changes: [StatusChange] = []
+            for record in candidates {
+                var machine = StatusMachine(record: record)
+                guard var change = machine.markStale(at: time), let marked = machine.record else { continue }
+                seq += 1
+                change.seq = seq
+                try await MessagesRows.save(marked, on: connection, encoder: encoder, logger: logger)
+                changes.append(change)
+            }
+            try await OutboxRows.append(changes, latestSeq: seq, on: connection, encoder: encoder, logger: logger)
+            return changes
+        }
+    }
+
+    /// Deletes the messages whose last change is before `cutoff`, oldest first, in
+    /// transactions of ``deletionBatchSize``; returns how many went. The outbox is not
+    /// touched: changes already queued still reach their sinks.
+    @discardableResult
+    public func deleteMessages(lastChangeBefore cutoff: Date) async throws -> Int {
+        var deleted = 0
+        while true {
+            let batch = try await writing("delete messages past the retention period") { connection in
+                try await Self.count(
+                    """
+                    WITH gone AS (
+                        DELETE FROM messages WHERE sid IN (
+                            SELECT sid FROM messages WHERE updated_at < \(MillisecondColumn.lowerBound(cutoff))
+                            ORDER BY updated_at LIMIT \(Self.deletionBatchSize)
+                        ) RETURNING 1
+                    ) SELECT COUNT(*) FROM gone
+                    """, on: connection, logger: logger)
+            }
+            deleted += batch
+            if batch < Self.deletionBatchSize { return deleted }
+        }
+    }
+
+    /// Runs `query`, which selects one count.
+    static func count(_ query: PostgresQuery, on connection: PostgresConnection, logger: Logger) async throws -> Int {
+        for try await count in try await connection.query(query, logger: logger).decode(Int64.self) {
+            return Int(count)
+        }
+        return 0
+    }
+
+    /// The conditions of every filter `query` sets (its cursor aside).
+    private static func filters(of query: MessageQuery) -> SQLConditions {
+        var conditions = window(since: query.since, until: query.until, channel: query.channel)
+        if !query.statuses.isEmpty { conditions.add("status = ANY(?)", query.statuses.sorted()) }
+        if let errorCode = query.errorCode { conditions.add("error_code = ?", Int64(errorCode)) }
+        if let to = query.to { conditions.add("to_address = ?", to) }
+        if let isFinal = query.isFinal { conditions.add("is_final = ?", isFinal) }
+        if let conflict = query.conflict { conditions.add("conflict = ?", conflict) }
+        if let stale = query.stale { conditions.add("stale = ?", stale) }
+        return conditions
+    }
+
+    /// The conditions of a window of last changes, `since` included and `until` excluded,
+    /// and of a channel.
+    private static func window(since: Date?, until: Date?, channel: String?) -> SQLConditions {
+        var conditions = SQLConditions()
+        if let since { conditions.add("updated_at >= ?", MillisecondColumn.lowerBound(since)) }
+        if let until { conditions.add("updated_at < ?", MillisecondColumn.lowerBound(until)) }
+        if let channel { conditions.add("channel = ?", channel) }
+        return conditions
+    }
+}

@@ -1,0 +1,161 @@
+import Foundation
+import Logging
+import PostgresNIO
+import ServiceLifecycle
+import Synchronization
+import TidingsCore
+import TwilioWebhooks
+
+/// The ``TidingsCore/StatusStore`` for more than one Tidings instance: every instance
+/// behind the load balancer connects to the same PostgreSQL database.
+///
+/// - Callbacks are committed in groups (``TidingsCore/GroupCommitQueue``), one
+///   transaction per group. Each transaction first locks the one row of `outbox_latest`,
+///   the counter of outbox `seq`s, so transactions that record callbacks — from any
+///   instance — run one after the other: a message's record is read, moved by
+///   ``TidingsCore/StatusMachine`` and written back with no other instance in between, and
+///   `seq`s become visible in order with no gaps, which is what the sinks' cursors need
+///   (see `PostgresStatusStore+Recording.swift`).
+/// - The changes of a transaction are announced with `NOTIFY tidings_changes` as it
+///   commits; every instance `LISTEN`s, so its sinks and `GET /v1/events` see changes that
+///   another instance stored at once (``observeChanges(_:)``).
+/// - Each sink is fed by one instance at a time, the one holding its lease in
+///   `sink_leases`, timed by the database's clock.
+/// - The schema is versioned and migrated by ``migrate()`` under an advisory lock, so
+///   instances that start together do not race.
+///
+/// The store is a ServiceLifecycle `Service`: ``run()`` must be running (it runs
+/// postgres-nio's connection pool and the listener) for any other call to go through.
+public final class PostgresStatusStore: StatusStore, Service {
+    /// The channel of `LISTEN`/`NOTIFY` on which commits announce new changes.
+    static let changesChannel = "tidings_changes"
+
+    /// Where the store connects (without the password in its description).
+    public let configuration: PostgresStoreConfiguration
+    let client: PostgresClient
+    let logger: Logger
+    private let writer: GroupCommitQueue
+    private let observers = Mutex<[@Sendable () -> Void]>([])
+
+    /// Creates the store; nothing connects until ``run()`` runs.
+    ///
+    /// - Parameters:
+    ///   - configuration: where to connect.
+    ///   - logger: where to report failed commits and lost connections.
+    public init(configuration: PostgresStoreConfiguration, logger: Logger) {
+        let client = PostgresClient(configuration: configuration.client, backgroundLogger: logger)
+        self.configuration = configuration
+        self.client = client
+        self.logger = logger
+        self.writer = GroupCommitQueue(
+            storeName: "the PostgreSQL store",
+            commit: CallbackTransaction.commit(to: client, where: configuration.description, logger: logger))
+    }
+
+    /// Runs the connection pool and the listener for other instances' changes until the
+    /// task is cancelled or the service group shuts down.
+    public func run() async throws {
+        await withDiscardingTaskGroup { group in
+            group.addTask { await self.client.run() }
+            group.addTask { await self.listenForChanges() }
+            try? await gracefulShutdown()
+            group.cancelAll()
+        }
+    }
+
+    /// Runs the store around `body` — ``run()`` in a child task, stopped when `body`
+    /// returns — for tools and tests that use the store outside a service group.
+    public func whileRunning<Result: Sendable>(_ body: () async throws -> Result) async throws -> Result {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await self.run() }
+            defer { group.cancelAll() }
+            return try await body()
+        }
+    }
+
+    /// Calls `observer` whenever any instance committed changes (and once after the
+    /// listener reconnects, in case it missed some).
+    public func observeChanges(_ observer: @escaping @Sendable () -> Void) {
+        observers.withLock { $0.append(observer) }
+    }
+
+    private func announce() {
+        for observer in observers.withLock({ $0 }) { observer() }
+    }
+
+    /// Holds one connection that `LISTEN`s on ``changesChannel``; reconnects after a pause
+    /// when the connection is lost.
+    private func listenForChanges() async {
+        while !Task.isCancelled {
+            do {
+                try await client.withConnection { connection in
+                    try await connection.listen(on: Self.changesChannel) { notifications in
+                        announce()
+                        for try await _ in notifications { announce() }
+                    }
+                }
+            } catch {
+                guard !Task.isCancelled else { return }
+                logger.warning(
+                    "lost the PostgreSQL listener for other instances' changes; reconnecting",
+                    metadata: ["store": "\(configuration.description)", "error": "\(PostgresErrorText(error))"])
+            }
+            try? await Task.sleep(for: .seconds(1))
+        }
+    }
+
+    /// Applies `callback` to its message and returns once the transaction holding it, shared
+    /// with every other callback waiting at the same moment in this instance, has committed.
+    ///
+    /// - Throws: `StatusStoreError` when the transaction failed; nothing of the callback
+    ///   was stored.
+    public func record(_ callback: StatusCallback, receivedAt: Date) async throws -> RecordOutcome {
+        try await writer.record(callback, receivedAt: receivedAt)
+    }
+
+    /// The stored record of one message; nil when no callback for it was ever stored.
+    public func message(sid: String) async throws -> MessageRecord? {
+        try await running("read message \(sid)") {
+            try await MessagesRows.record(sid: sid, on: client, decoder: JSONCoding.makeDecoder())
+        }
+    }
+
+    /// Runs `SELECT 1`.
+    public func checkAvailability() async throws {
+        try await running("reach the database") { try await client.query("SELECT 1") }
+    }
+
+    /// Runs `body`, statements outside a transaction of their own; a failure becomes a
+    /// `StatusStoreError` saying what could not be done (`action`) and in which database.
+    @discardableResult
+    func running<T>(_ action: String, _ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch {
+            throw failure(action, error)
+        }
+    }
+
+    /// Runs `body` in a transaction; a failure becomes a `StatusStoreError` saying what
+    /// could not be done (`action`) and in which database.
+    func writing<T: Sendable>(_ action: String, _ body: (PostgresConnection) async throws -> sending T) async throws -> T {
+        do {
+            return try await client.withTransaction(logger: logger, body)
+        } catch {
+            throw failure(action, error)
+        }
+    }
+
+    func failure(_ action: String, _ error: any Error) -> StatusStoreError {
+        if let error = error as? StatusStoreError { return error }
+        if let error = (error as? PostgresTransactionError)?.closureError as? StatusStoreError { return error }
+        return StatusStoreError(
+            "cannot \(action) in the PostgreSQL database \(configuration.description) (\(PostgresErrorText(error)))",
+            underlying: error)
+    }
+
+    /// How many group-commit transactions this store has committed.
+    var committedTransactions: Int {
+        get async { await writer.committedTransactions }
+    }
+}
