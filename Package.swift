@@ -170,7 +170,7 @@ let package = Package(
         .testTarget(
             name: "TidingsServerTests",
             dependencies: [
-                "TidingsServer", "TidingsTestSupport",
+                "TidingsServer", "TidingsPostgres", "TidingsTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],

@@ -121,7 +121,9 @@ public final class SinkDispatcher: Sendable {
         pruneWakeUp.signal()
     }
 
-    private var isFinishing: Bool { finishing.load(ordering: .relaxed) }
+    /// Whether the loops should stop: after ``finish()``, or when the task running them
+    /// was cancelled (then every wait returns at once, and a loop must not spin).
+    private var isFinishing: Bool { finishing.load(ordering: .relaxed) || Task.isCancelled }
 
     /// Delivers until ``finish()`` is called, then shuts the sinks down.
     public func run() async throws {

@@ -19,21 +19,26 @@ import TidingsCore
 /// forward, the first final status wins, `read` overrides, duplicates are dropped — holds
 /// across instances with no read-modify-write race, and the outbox `seq`s have no gaps.
 enum CallbackTransaction {
-    /// The queue's commit step for `client`; a failure is logged and becomes a
-    /// `StatusStoreError` naming `database`.
-    static func commit(to client: PostgresClient, where database: String, logger: Logger) -> GroupCommitQueue.Commit {
+    /// The queue's commit step for `client`: one transaction per batch, within
+    /// ``PostgresStoreConfiguration/operationTimeout``. A failure is logged and becomes a
+    /// `StatusStoreError` saying where and why.
+    static func commit(
+        to client: PostgresClient, configuration: PostgresStoreConfiguration, logger: Logger
+    ) -> GroupCommitQueue.Commit {
         { entries in
             do {
-                return try await client.withTransaction(logger: logger) { connection in
-                    try await apply(entries, on: connection, logger: logger)
+                return try await withDeadline(configuration.operationTimeout) {
+                    try await client.withTransaction(logger: logger) { connection in
+                        try await apply(entries, on: connection, logger: logger)
+                    }
                 }
             } catch {
+                let failure = await PostgresFailure.error(
+                    "commit \(entries.count) callback(s); nothing of them was stored", error, configuration: configuration)
                 logger.error(
                     "PostgreSQL store could not commit callbacks; they were not stored and will be refused",
-                    metadata: ["callbacks": "\(entries.count)", "store": "\(database)", "error": "\(PostgresErrorText(error))"])
-                throw StatusStoreError(
-                    "the PostgreSQL store \(database) could not commit this callback (\(PostgresErrorText(error))); nothing was stored",
-                    underlying: error)
+                    metadata: ["callbacks": "\(entries.count)", "error": "\(failure)"])
+                throw failure
             }
         }
     }

@@ -83,7 +83,7 @@ extension PostgresStatusStore {
     ///   create tables, or the schema is from a newer Tidings.
     @discardableResult
     public func migrate() async throws -> [Int] {
-        try await writing("bring the schema up to date") { connection in
+        try await writing("bring the schema up to date") { [self] connection in
             try await connection.query("SELECT pg_advisory_xact_lock(\(PostgresSchema.migrationLock))", logger: logger)
             try await connection.query(
                 """

@@ -11,7 +11,7 @@ extension PostgresStatusStore {
     /// Up to `limit` changes with a `seq` above `seq`, in `seq` order.
     public func changes(after seq: Int64, limit: Int) async throws -> [StatusChange] {
         let limit = Int64(min(limit, 100_000))
-        return try await running("read the outbox") {
+        return try await running("read the outbox") { [self] in
             let decoder = JSONCoding.makeDecoder()
             var changes: [StatusChange] = []
             let rows = try await client.query("SELECT change FROM outbox WHERE seq > \(seq) ORDER BY seq LIMIT \(limit)")
@@ -24,7 +24,7 @@ extension PostgresStatusStore {
 
     /// The highest `seq` ever stored, also when every change was pruned since.
     public func latestSeq() async throws -> Int64 {
-        try await running("read the latest outbox seq") {
+        try await running("read the latest outbox seq") { [self] in
             try await single(Int64.self, "SELECT seq FROM outbox_latest WHERE id = 1") ?? 0
         }
     }
@@ -34,7 +34,7 @@ extension PostgresStatusStore {
     /// has a higher `seq`, so the new sink gets it.
     @discardableResult
     public func registerSink(_ sink: String) async throws -> Int64 {
-        try await running("register sink \(sink)") {
+        try await running("register sink \(sink)") { [self] in
             try await single(
                 Int64.self,
                 """
@@ -48,14 +48,14 @@ extension PostgresStatusStore {
 
     /// The highest `seq` `sink` has taken (0 for a sink never registered).
     public func cursor(of sink: String) async throws -> Int64 {
-        try await running("read the cursor of sink \(sink)") {
+        try await running("read the cursor of sink \(sink)") { [self] in
             try await single(Int64.self, "SELECT seq FROM sink_cursors WHERE sink = \(sink)") ?? 0
         }
     }
 
     /// Moves the cursor of `sink` up to `seq`; a lower `seq` leaves it where it is.
     public func advanceCursor(of sink: String, to seq: Int64) async throws {
-        try await running("advance the cursor of sink \(sink)") {
+        try await running("advance the cursor of sink \(sink)") { [self] in
             try await client.query(
                 """
                 INSERT INTO sink_cursors (sink, seq) VALUES (\(sink), \(seq))
@@ -66,7 +66,7 @@ extension PostgresStatusStore {
 
     /// Sets the cursor of `sink` to `seq`, back or forth.
     public func resetCursor(of sink: String, to seq: Int64) async throws {
-        try await running("reset the cursor of sink \(sink)") {
+        try await running("reset the cursor of sink \(sink)") { [self] in
             try await client.query(
                 """
                 INSERT INTO sink_cursors (sink, seq) VALUES (\(sink), \(seq))
@@ -83,7 +83,7 @@ extension PostgresStatusStore {
         let ids = changes.map(\.id)
         let seqs = changes.map { $0.seq ?? 0 }
         let documents = try changes.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
-        try await running("keep dead letters of sink \(sink)") {
+        try await running("keep dead letters of sink \(sink)") { [self] in
             try await client.query(
                 """
                 INSERT INTO dead_letters (sink, change_id, seq, change, reason, failed_at)
@@ -98,7 +98,7 @@ extension PostgresStatusStore {
     /// Up to `limit` dead letters of `sink`, oldest first.
     public func deadLetters(of sink: String, limit: Int) async throws -> [DeadLetter] {
         let limit = Int64(min(limit, 100_000))
-        return try await running("read the dead letters of sink \(sink)") {
+        return try await running("read the dead letters of sink \(sink)") { [self] in
             let decoder = JSONCoding.makeDecoder()
             var letters: [DeadLetter] = []
             let rows = try await client.query(
@@ -117,14 +117,14 @@ extension PostgresStatusStore {
 
     /// How many dead letters `sink` has.
     public func deadLetterCount(of sink: String) async throws -> Int {
-        try await running("count the dead letters of sink \(sink)") {
+        try await running("count the dead letters of sink \(sink)") { [self] in
             Int(try await single(Int64.self, "SELECT COUNT(*) FROM dead_letters WHERE sink = \(sink)") ?? 0)
         }
     }
 
     /// Forgets the dead letters of `sink` whose change has one of `ids`.
     public func removeDeadLetters(of sink: String, ids: [String]) async throws {
-        try await running("remove dead letters of sink \(sink)") {
+        try await running("remove dead letters of sink \(sink)") { [self] in
             try await client.query("DELETE FROM dead_letters WHERE sink = \(sink) AND change_id = ANY(\(ids))")
         }
     }
@@ -133,7 +133,7 @@ extension PostgresStatusStore {
     /// that instances whose clocks disagree still agree on who holds it.
     public func acquireLease(of sink: String, for holder: String, duration: Duration) async throws -> Bool {
         let seconds = duration.timeInterval
-        return try await running("take the lease of sink \(sink)") {
+        return try await running("take the lease of sink \(sink)") { [self] in
             let rows = try await client.query(
                 """
                 INSERT INTO sink_leases (sink, holder, expires_at)
@@ -149,7 +149,7 @@ extension PostgresStatusStore {
 
     /// Ends `holder`'s lease of `sink`, if it holds it.
     public func releaseLease(of sink: String, by holder: String) async throws {
-        try await running("release the lease of sink \(sink)") {
+        try await running("release the lease of sink \(sink)") { [self] in
             try await client.query("DELETE FROM sink_leases WHERE sink = \(sink) AND holder = \(holder)")
         }
     }
@@ -158,7 +158,7 @@ extension PostgresStatusStore {
     /// ``latestSeq()`` is not affected (it is `outbox_latest`).
     @discardableResult
     public func pruneChanges(through seq: Int64) async throws -> Int {
-        try await running("prune the outbox") {
+        try await running("prune the outbox") { [self] in
             Int(try await single(
                 Int64.self, "WITH gone AS (DELETE FROM outbox WHERE seq <= \(seq) RETURNING 1) SELECT COUNT(*) FROM gone") ?? 0)
         }

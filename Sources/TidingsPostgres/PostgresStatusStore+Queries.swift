@@ -22,7 +22,7 @@ extension PostgresStatusStore {
         }
         let listing = conditions.query(
             "SELECT record FROM messages {where} ORDER BY updated_at DESC, sid DESC LIMIT \(query.limit + 1)")
-        return try await running("list messages") {
+        return try await running("list messages") { [self] in
             let decoder = JSONCoding.makeDecoder()
             var records: [MessageRecord] = []
             for try await json in try await client.query(listing).decode(String.self) {
@@ -41,7 +41,7 @@ extension PostgresStatusStore {
     /// one read-only transaction so they come from the same state of the database.
     public func stats(_ query: StatsQuery) async throws -> MessageStats {
         let selection = Self.window(since: query.since, until: query.until, channel: query.channel)
-        return try await writing("count messages") { connection in
+        return try await writing("count messages") { [self] connection in
             try await connection.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
             var stats = MessageStats()
             let groups = try await connection.query(selection.query(
@@ -85,7 +85,7 @@ extension PostgresStatusStore {
     /// stale changes and the callbacks' changes share one gapless sequence of `seq`s, and
     /// two instances never mark the same message twice. Oldest change first.
     public func markStale(lastChangeBefore cutoff: Date, at time: Date) async throws -> [StatusChange] {
-        try await writing("mark stale messages") { connection in
+        try await writing("mark stale messages") { [self] connection in
             let encoder = JSONCoding.makeEncoder()
             let decoder = JSONCoding.makeDecoder()
             var seq = try await OutboxRows.lockLatestSeq(on: connection, logger: logger)
@@ -120,7 +120,7 @@ extension PostgresStatusStore {
     public func deleteMessages(lastChangeBefore cutoff: Date) async throws -> Int {
         var deleted = 0
         while true {
-            let batch = try await writing("delete messages past the retention period") { connection in
+            let batch = try await writing("delete messages past the retention period") { [self] connection in
                 try await Self.count(
                     """
                     WITH gone AS (

@@ -43,17 +43,22 @@ public final class PostgresStatusStore: StatusStore, Service {
     ///   - configuration: where to connect.
     ///   - logger: where to report failed commits and lost connections.
     public init(configuration: PostgresStoreConfiguration, logger: Logger) {
-        let client = PostgresClient(configuration: configuration.client, backgroundLogger: logger)
+        // postgres-nio reports every failed connection attempt at `info`, several a
+        // second while the server is down; the store's own errors say it once per operation.
+        var backgroundLogger = logger
+        backgroundLogger.logLevel = max(logger.logLevel, .warning)
+        let client = PostgresClient(configuration: configuration.client, backgroundLogger: backgroundLogger)
         self.configuration = configuration
         self.client = client
         self.logger = logger
         self.writer = GroupCommitQueue(
             storeName: "the PostgreSQL store",
-            commit: CallbackTransaction.commit(to: client, where: configuration.description, logger: logger))
+            commit: CallbackTransaction.commit(to: client, configuration: configuration, logger: logger))
     }
 
     /// Runs the connection pool and the listener for other instances' changes until the
-    /// task is cancelled or the service group shuts down.
+    /// task is cancelled or the service group shuts down. A store runs once: to use the
+    /// database again afterwards, make another store.
     public func run() async throws {
         await withDiscardingTaskGroup { group in
             group.addTask { await self.client.run() }
@@ -115,43 +120,35 @@ public final class PostgresStatusStore: StatusStore, Service {
 
     /// The stored record of one message; nil when no callback for it was ever stored.
     public func message(sid: String) async throws -> MessageRecord? {
-        try await running("read message \(sid)") {
+        try await running("read message \(sid)") { [self] in
             try await MessagesRows.record(sid: sid, on: client, decoder: JSONCoding.makeDecoder())
         }
     }
 
     /// Runs `SELECT 1`.
     public func checkAvailability() async throws {
-        try await running("reach the database") { try await client.query("SELECT 1") }
+        try await running("reach the database") { [self] in try await client.query("SELECT 1") }
     }
 
-    /// Runs `body`, statements outside a transaction of their own; a failure becomes a
-    /// `StatusStoreError` saying what could not be done (`action`) and in which database.
+    /// Runs `body`, statements outside a transaction of their own, within
+    /// ``PostgresStoreConfiguration/operationTimeout``; a failure becomes a
+    /// `StatusStoreError` saying what could not be done (`action`), where, and why.
     @discardableResult
-    func running<T>(_ action: String, _ body: () async throws -> T) async throws -> T {
+    func running<T: Sendable>(_ action: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
         do {
-            return try await body()
+            return try await withDeadline(configuration.operationTimeout, body)
         } catch {
-            throw failure(action, error)
+            throw await PostgresFailure.error(action, error, configuration: configuration)
         }
     }
 
-    /// Runs `body` in a transaction; a failure becomes a `StatusStoreError` saying what
-    /// could not be done (`action`) and in which database.
-    func writing<T: Sendable>(_ action: String, _ body: (PostgresConnection) async throws -> sending T) async throws -> T {
-        do {
-            return try await client.withTransaction(logger: logger, body)
-        } catch {
-            throw failure(action, error)
+    /// Runs `body` in a transaction, like ``running(_:_:)``.
+    func writing<T: Sendable>(
+        _ action: String, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        try await running(action) { [client, logger] in
+            try await client.withTransaction(logger: logger) { connection in try await body(connection) }
         }
-    }
-
-    func failure(_ action: String, _ error: any Error) -> StatusStoreError {
-        if let error = error as? StatusStoreError { return error }
-        if let error = (error as? PostgresTransactionError)?.closureError as? StatusStoreError { return error }
-        return StatusStoreError(
-            "cannot \(action) in the PostgreSQL database \(configuration.description) (\(PostgresErrorText(error)))",
-            underlying: error)
     }
 
     /// How many group-commit transactions this store has committed.

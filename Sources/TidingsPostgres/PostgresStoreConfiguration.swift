@@ -28,6 +28,10 @@ public struct PostgresStoreConfiguration: Sendable, Equatable {
     /// The most connections this instance opens: one writer at a time commits callbacks,
     /// the rest serve the API, the sinks and the listener for notifications.
     public var maximumConnections: Int = 10
+    /// How long one operation — a group commit, a read — may wait for a connection and its
+    /// answer before it fails (a callback then gets `503`, which Twilio retries). libpq's
+    /// `connect_timeout` URL parameter sets it, in seconds.
+    public var operationTimeout: Duration = .seconds(10)
 
     public init(host: String, port: Int = 5432, username: String, password: String? = nil, database: String, tls: TLSMode = .prefer) {
         self.host = host
@@ -69,6 +73,11 @@ public struct PostgresStoreConfiguration: Sendable, Equatable {
                         "sslmode=\(item.value ?? "") is not one of \(TLSMode.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
                 tls = mode
+            case "connect_timeout":
+                guard let seconds = item.value.flatMap(Int.init), seconds > 0 else {
+                    throw PostgresStoreConfigurationError("connect_timeout=\(item.value ?? "") is not a number of seconds")
+                }
+                operationTimeout = .seconds(seconds)
             case "pool_max_conns", "max_connections":
                 guard let count = item.value.flatMap(Int.init), count >= 2 else {
                     throw PostgresStoreConfigurationError("\(item.name)=\(item.value ?? "") is not a number of connections (at least 2)")
@@ -76,7 +85,7 @@ public struct PostgresStoreConfiguration: Sendable, Equatable {
                 maximumConnections = count
             default:
                 throw PostgresStoreConfigurationError(
-                    "the URL parameter \(item.name) is not known; Tidings reads sslmode and pool_max_conns")
+                    "the URL parameter \(item.name) is not known; Tidings reads sslmode, connect_timeout and pool_max_conns")
             }
         }
     }
@@ -109,14 +118,32 @@ public struct PostgresStoreConfiguration: Sendable, Equatable {
 }
 
 extension PostgresStoreConfiguration.TLSMode {
+    /// The TLS settings of `require` and `prefer`: encrypted, certificate not checked.
+    private static var unverified: TLSConfiguration {
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        configuration.certificateVerification = .none
+        return configuration
+    }
+
+    /// The TLS settings of postgres-nio's pooled client.
     var client: PostgresClient.Configuration.TLS {
-        var unverified = TLSConfiguration.makeClientConfiguration()
-        unverified.certificateVerification = .none
         switch self {
-        case .disable: return .disable
-        case .prefer: return .prefer(unverified)
-        case .require: return .require(unverified)
-        case .verifyFull: return .require(.makeClientConfiguration())
+        case .disable: .disable
+        case .prefer: .prefer(Self.unverified)
+        case .require: .require(Self.unverified)
+        case .verifyFull: .require(.makeClientConfiguration())
+        }
+    }
+
+    /// The TLS settings of a single connection (see `PostgresFailure.diagnosis(of:)`).
+    var connection: PostgresConnection.Configuration.TLS {
+        get throws {
+            switch self {
+            case .disable: .disable
+            case .prefer: .prefer(try NIOSSLContext(configuration: Self.unverified))
+            case .require: .require(try NIOSSLContext(configuration: Self.unverified))
+            case .verifyFull: .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+            }
         }
     }
 }

@@ -169,7 +169,8 @@ struct WebhookSinkTests {
 
     @Test("a closed port is retryable")
     func connectionRefused() async throws {
-        try await ClosedPort.with { url in
+        try await ClosedPort.with { port in
+            let url = "http://127.0.0.1:\(port)/hook"
             let sink = try WebhookSink(url: url)
             let error = await #expect(throws: SinkDeliveryError.self) {
                 try await sink.deliver([ChangeFixtures.change(1)])

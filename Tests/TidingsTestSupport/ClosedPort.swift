@@ -2,9 +2,9 @@ import Foundation
 
 /// A port on 127.0.0.1 that refuses connections: bound (so that no other test's server can
 /// take it meanwhile) but not listening.
-enum ClosedPort {
-    /// Runs `body` with the URL of `/hook` on such a port.
-    static func with<Result>(_ body: (String) async throws -> Result) async throws -> Result {
+public enum ClosedPort {
+    /// Runs `body` with such a port.
+    public static func with<Result>(_ body: (Int) async throws -> Result) async throws -> Result {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
         defer { close(descriptor) }
@@ -19,6 +19,6 @@ enum ClosedPort {
             }
         }
         guard bound else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
-        return try await body("http://127.0.0.1:\(UInt16(bigEndian: address.sin_port))/hook")
+        return try await body(Int(UInt16(bigEndian: address.sin_port)))
     }
 }

@@ -1,0 +1,49 @@
+import Logging
+import PostgresNIO
+import TidingsCore
+
+/// Turns what went wrong with PostgreSQL into a `StatusStoreError` an operator can act on.
+enum PostgresFailure {
+    /// The error for `action` failing with `error` on the database `configuration` names.
+    ///
+    /// When the operation ran out of time, which is how an unreachable server shows (the
+    /// pool keeps retrying), one direct connection attempt finds out why — refused, wrong
+    /// password, no such database — and the error says so.
+    static func error(
+        _ action: String, _ error: any Error, configuration: PostgresStoreConfiguration
+    ) async -> StatusStoreError {
+        if let error = error as? StatusStoreError { return error }
+        if let error = (error as? PostgresTransactionError)?.closureError as? StatusStoreError { return error }
+        let database = configuration.description
+        if let deadline = error as? DeadlineExceeded {
+            return StatusStoreError(
+                "cannot \(action): the PostgreSQL database \(database) did not answer within \(deadline.timeout) "
+                    + "(\(await diagnosis(of: configuration))); check that it runs, that this host can reach it, "
+                    + "and the user, password and database of --store",
+                underlying: error)
+        }
+        return StatusStoreError(
+            "cannot \(action) in the PostgreSQL database \(database) (\(PostgresErrorText(error)))", underlying: error)
+    }
+
+    /// What one fresh connection to the server says, in words.
+    static func diagnosis(of configuration: PostgresStoreConfiguration) async -> String {
+        let client = configuration.client
+        do {
+            let connectionConfiguration = PostgresConnection.Configuration(
+                host: configuration.host, port: configuration.port, username: configuration.username,
+                password: configuration.password, database: configuration.database,
+                tls: try configuration.tls.connection)
+            let connection = try await withDeadline(client.options.connectTimeout) {
+                try await PostgresConnection.connect(
+                    configuration: connectionConfiguration, id: 0, logger: Logger(label: "tidings-diagnosis"))
+            }
+            try? await connection.close()
+            return "a new connection succeeds, so the server may be overloaded or out of connections"
+        } catch is DeadlineExceeded {
+            return "a new connection timed out"
+        } catch {
+            return "a new connection failed: \(PostgresErrorText(error))"
+        }
+    }
+}

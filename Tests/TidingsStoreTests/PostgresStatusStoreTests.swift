@@ -1,0 +1,173 @@
+import Foundation
+import Logging
+import PostgresNIO
+import Synchronization
+import Testing
+import TidingsCore
+import TidingsPostgres
+import TidingsTestSupport
+import TwilioWebhooks
+
+/// What only the PostgreSQL store does: several instances on one database, migrations that
+/// race, notifications between instances, and a database that is not there. (The shared
+/// behaviour is in the conformance suites, which run against PostgreSQL too.)
+@Suite(
+    "PostgreSQL store: several instances on one database",
+    .enabled(if: PostgresTestDatabase.shouldRun, Comment(rawValue: PostgresTestDatabase.skipReason)))
+struct PostgresStatusStoreTests {
+    /// Runs `body` with `count` running stores (instances) on one fresh, migrated database.
+    func withInstances<Result: Sendable>(
+        _ count: Int, _ body: ([PostgresStatusStore]) async throws -> Result
+    ) async throws -> Result {
+        try await PostgresTestDatabase.withFreshDatabase { url in
+            try await withStores(count, url: url, body)
+        }
+    }
+
+    private func withStores<Result: Sendable>(
+        _ count: Int, url: String, _ body: ([PostgresStatusStore]) async throws -> Result
+    ) async throws -> Result {
+        guard count > 0 else { return try await body([]) }
+        return try await PostgresStatusStore.withTestStore(url: url) { store in
+            try await withStores(count - 1, url: url) { others in try await body([store] + others) }
+        }
+    }
+
+    @Test("callbacks spread over three instances in shuffled order end as on one store")
+    func instancesAgreeWithOneStore() async throws {
+        let lives = ShuffledLives(messages: 60, firstSID: 0x9000)
+        let reference = InMemoryStatusStore()
+        for callback in lives.callbacks {
+            _ = await reference.record(try callback.callback(), receivedAt: Date())
+        }
+
+        try await withInstances(3) { instances in
+            let outcomes = try await withThrowingTaskGroup(of: RecordOutcome.self) { group in
+                for (index, callback) in lives.callbacks.enumerated() {
+                    let instance = instances[index % instances.count]
+                    let typed = try callback.callback()
+                    group.addTask { try await instance.record(typed, receivedAt: JSONCoding.wholeMilliseconds(Date())) }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+
+            // Each distinct callback made one change; its repeats none, whichever instance took them.
+            let changes = outcomes.compactMap(\.change)
+            #expect(changes.count == lives.distinct.count)
+            #expect(outcomes.count - changes.count == lives.callbacks.count - lives.distinct.count)
+            // The outbox numbers them 1…n with no gap and no repeat.
+            #expect(changes.compactMap(\.seq).sorted() == Array(1...Int64(changes.count)))
+            let outbox = try await instances[0].changes(after: 0, limit: 10_000)
+            #expect(outbox.map(\.seq) == (1...Int64(changes.count)).map { $0 })
+            #expect(try await instances[2].latestSeq() == Int64(changes.count))
+
+            for sid in lives.sids {
+                let expected = try #require(await reference.message(sid: sid))
+                let stored = try #require(try await instances[1].message(sid: sid))
+                #expect(stored.status == expected.status, "\(sid)")
+                #expect(stored.errorCode == expected.errorCode, "\(sid)")
+                #expect(stored.conflict == expected.conflict, "\(sid)")
+                #expect(Set(stored.timeline.map(\.status)) == Set(expected.timeline.map(\.status)), "\(sid)")
+                #expect(stored.history.count == expected.history.count, "\(sid)")
+                #expect(stored.history.map(\.duplicates).reduce(0, +) == expected.history.map(\.duplicates).reduce(0, +))
+            }
+        }
+    }
+
+    @Test("instances that start together migrate once")
+    func concurrentMigrations() async throws {
+        try await PostgresTestDatabase.withFreshDatabase { url in
+            let stores = (0..<4).map { _ in
+                PostgresStatusStore(configuration: try! PostgresStoreConfiguration(url: url), logger: Logger(label: "test"))
+            }
+            let applied = try await withThrowingTaskGroup(of: [Int].self) { group in
+                for store in stores {
+                    group.addTask { try await store.whileRunning { try await store.migrate() } }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(applied.filter { !$0.isEmpty } == [[1]], "one instance applied version 1, the others nothing")
+            let later = PostgresStatusStore(configuration: try PostgresStoreConfiguration(url: url), logger: Logger(label: "test"))
+            #expect(try await later.whileRunning { try await later.migrate() }.isEmpty)
+        }
+    }
+
+    @Test("a schema from a newer Tidings is refused, in words")
+    func newerSchema() async throws {
+        try await withInstances(1) { instances in
+            let store = instances[0]
+            try await PostgresTestDatabase.execute(
+                "INSERT INTO tidings_schema_migrations (version, name) VALUES (99, 'from the future')",
+                on: URLComponents(string: Self.url(of: store))!)
+            let error = await #expect(throws: StatusStoreError.self) { try await store.migrate() }
+            #expect(error?.description.contains("newer Tidings") == true)
+            #expect(error?.description.contains("99") == true)
+        }
+    }
+
+    @Test("a change stored by one instance is announced to the others at once")
+    func notifications() async throws {
+        try await withInstances(2) { instances in
+            let heard = Atomic<Int>(0)
+            instances[1].observeChanges { heard.add(1, ordering: .relaxed) }
+            // The listener announces once when it starts listening; wait for that.
+            for _ in 0..<200 where heard.load(ordering: .relaxed) == 0 {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            let before = heard.load(ordering: .relaxed)
+            #expect(before >= 1, "the listener started")
+
+            _ = try await instances[0].record(
+                try CallbackFixtures.callback(sid: CallbackFixtures.sid(0x9900), status: "sent"), receivedAt: Date())
+            // Far below the sinks' 1 s poll: only the notification can be this quick.
+            for _ in 0..<50 where heard.load(ordering: .relaxed) == before {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            #expect(heard.load(ordering: .relaxed) > before, "the other instance heard of the change")
+        }
+    }
+
+    @Test("a callback with a NUL character is refused by the database, not stored truncated")
+    func nulCharacter() async throws {
+        try await withInstances(1) { instances in
+            let callback = try CallbackFixtures.callback(sid: CallbackFixtures.sid(0x9901), status: "sent", to: "+1555\0")
+            await #expect(throws: StatusStoreError.self) {
+                try await instances[0].record(callback, receivedAt: Date())
+            }
+            #expect(try await instances[0].message(sid: callback.messageSid) == nil)
+        }
+    }
+
+    /// The URL of `store`'s database, as the test server is reached.
+    static func url(of store: PostgresStatusStore) -> String {
+        let configuration = store.configuration
+        return "postgres://\(configuration.username)@\(configuration.host):\(configuration.port)/\(configuration.database)"
+    }
+}
+
+/// A database that cannot be reached fails an operation within its timeout, saying why —
+/// no server needed.
+@Suite("PostgreSQL store: an unreachable database")
+struct UnreachablePostgresTests {
+    @Test("operations fail within connect_timeout with the reason of a direct attempt")
+    func refusedConnection() async throws {
+        try await ClosedPort.with { port in try await refused(port: port) }
+    }
+
+    private func refused(port: Int) async throws {
+        let configuration = try PostgresStoreConfiguration(
+            url: "postgres://tidings@127.0.0.1:\(port)/tidings?sslmode=disable&connect_timeout=1")
+        let store = PostgresStatusStore(configuration: configuration, logger: Logger(label: "test"))
+        try await store.whileRunning {
+            let started = ContinuousClock.now
+            let error = await #expect(throws: StatusStoreError.self) {
+                try await store.record(
+                    try CallbackFixtures.callback(sid: CallbackFixtures.sid(1), status: "sent"), receivedAt: Date())
+            }
+            #expect(ContinuousClock.now - started < .seconds(8))
+            #expect(error?.description.contains("127.0.0.1:\(port)/tidings") == true)
+            #expect(error?.description.contains("did not answer within 1") == true)
+            #expect(error?.description.lowercased().contains("refused") == true, "\(String(describing: error))")
+        }
+    }
+}
