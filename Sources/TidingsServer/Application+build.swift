@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import TidingsCore
+import TidingsPostgres
 import TidingsSinks
 import TidingsSQLite
 import TwilioWebhooks
@@ -9,12 +10,14 @@ import TwilioWebhooks
 /// Builds the Tidings HTTP application: routes, the store and the sinks, ready to run.
 ///
 /// Tests call this with an in-memory store and sinks of their own; `tidings serve` calls
-/// it with the defaults (SQLite under ``TidingsConfiguration/dataDirectory``, the log sink
+/// it with the defaults (the store ``TidingsConfiguration/store`` names, the log sink
 /// on standard output or ``TidingsConfiguration/eventLog``, and the `--sink`s).
 ///
 /// - Parameters:
 ///   - configuration: the settings.
-///   - store: where records live; nil opens the SQLite store in the data directory.
+///   - store: where records live; nil opens the store the configuration names. A
+///     `PostgresStatusStore` runs as one of the application's services and is migrated
+///     before the server starts.
 ///   - sinks: where changes go; nil means the log sink and the configured `--sink`s.
 ///   - deliveryPolicy: how sinks are retried.
 ///   - logger: operational logs (to standard error in `tidings serve`).
@@ -27,10 +30,12 @@ public func buildApplication(
     logger: Logger,
     announce: @escaping @Sendable (StartupBanner) -> Void = { _ in }
 ) throws -> some ApplicationProtocol {
-    let store = try store ?? SQLiteStatusStore(
-        directory: URL(fileURLWithPath: configuration.dataDirectory), logger: logger)
+    let store = try store ?? openStore(configuration: configuration, logger: logger)
     let routes = try sinks ?? SinkFactory.routes(for: configuration, logger: logger)
     let dispatcher = SinkDispatcher(outbox: store, routes: routes, policy: deliveryPolicy, logger: logger)
+    let postgres = store as? PostgresStatusStore
+    // Changes stored by other instances wake the sinks and the live streams at once.
+    postgres?.observeChanges { dispatcher.notify() }
 
     let metrics = TidingsMetrics()
     let router = Router()
@@ -52,13 +57,17 @@ public func buildApplication(
     MetricsController(metrics: metrics).addRoutes(to: router)
     HealthController(store: store).addRoutes(to: router)
 
-    let storeDescription = store is SQLiteStatusStore
-        ? "SQLite in \(configuration.dataDirectory)" : "\(type(of: store)) (not kept across restarts)"
+    let storeDescription = switch store {
+    case is SQLiteStatusStore: "SQLite in \(configuration.dataDirectory)"
+    case let postgres as PostgresStatusStore: "PostgreSQL at \(postgres.configuration.description)"
+    default: "\(type(of: store)) (not kept across restarts)"
+    }
     let eventLogDescription = configuration.eventLog.map { "JSON lines appended to \($0)" } ?? "JSON lines on standard output"
     var application = Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Tidings"),
-        services: [
+        // The store's own service, if any, comes first, so it stops last.
+        services: (postgres.map { [$0] } ?? []) + [
             SinkDispatcherService(dispatcher: dispatcher),
             MaintenanceService(
                 store: store, dispatcher: dispatcher, staleAfter: configuration.staleAfter,
@@ -73,6 +82,14 @@ public func buildApplication(
         logger: logger
     )
     application.beforeServerStarts {
+        // Every instance brings the schema up to date before it takes a callback; the
+        // migration's advisory lock lets instances that start together wait for each other.
+        if let postgres {
+            let applied = try await postgres.migrate()
+            if !applied.isEmpty {
+                logger.notice("PostgreSQL schema brought up to date", metadata: ["versions": "\(applied)"])
+            }
+        }
         // A new sink starts where the outbox stands before the first callback is taken.
         // A store that does not answer now is not fatal: the dispatcher registers each sink
         // again before it feeds it, and callbacks get 503 until the store is back.
@@ -83,4 +100,15 @@ public func buildApplication(
         }
     }
     return application
+}
+
+/// Opens the store `configuration` names: SQLite in its data directory, or PostgreSQL
+/// (which connects once the application runs it).
+func openStore(configuration: TidingsConfiguration, logger: Logger) throws -> any StatusStore {
+    switch configuration.store {
+    case .sqlite:
+        try SQLiteStatusStore(directory: URL(fileURLWithPath: configuration.dataDirectory), logger: logger)
+    case .postgres(let postgres):
+        PostgresStatusStore(configuration: postgres, logger: logger)
+    }
 }

@@ -14,6 +14,7 @@ import TwilioWebhooks
 /// | body that does not decode | `400` naming the parameter |
 /// | signature missing, or valid under no auth token | `403`, logged with the URL used |
 /// | no `MessageSid` or `MessageStatus` | `400` naming it |
+/// | a NUL character in a parameter | `400` naming the parameter |
 /// | store cannot take it | `503` (Twilio may retry) |
 struct CallbackController: Sendable {
     let validator: SignatureValidator
@@ -61,6 +62,7 @@ struct CallbackController: Sendable {
             signedBody = .json(bytes: bytes)
         }
         try checkSignature(of: request, url: url, body: signedBody)
+        try rejectNULCharacters(in: parameters)
 
         let callback: StatusCallback
         do throws(StatusCallbackError) {
@@ -114,6 +116,19 @@ struct CallbackController: Sendable {
         } catch {
             throw APIError(.badRequest, code: "malformed_body", message: "The form body does not decode: \(error).")
         }
+    }
+
+    /// No Twilio parameter carries a NUL character, and PostgreSQL cannot store one in
+    /// text: such a body is malformed, and the answer names the parameter.
+    private func rejectNULCharacters(in parameters: FormBody) throws {
+        guard let parameter = parameters.first(where: { $0.name.contains("\0") || $0.value.contains("\0") }) else {
+            return
+        }
+        let name = parameter.name.replacingOccurrences(of: "\0", with: "%00")
+        throw APIError(
+            .badRequest, code: "malformed_body",
+            message: "The parameter \(name) contains a NUL character (%00), which no Twilio callback carries.",
+            field: name)
     }
 
     private func checkSignature(of request: Request, url: String, body: SignedBody) throws {

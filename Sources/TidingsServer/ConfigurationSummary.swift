@@ -12,6 +12,7 @@ public struct ConfigurationSummary: Sendable {
         let rows: [(String, String)] = [
             ("host", c.host),
             ("port", String(c.port)),
+            ("store", c.store.summary),
             ("data-dir", c.dataDirectory),
             ("auth-token", c.authTokens.isEmpty ? "NONE — every callback will be refused" : "\(c.authTokens.count) configured (not shown)"),
             ("public-url", c.publicURL ?? "(rebuilt from each request's Host header)"),

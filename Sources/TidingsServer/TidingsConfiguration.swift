@@ -13,6 +13,9 @@ public struct TidingsConfiguration: Sendable, Equatable {
     public var host: String = "127.0.0.1"
     /// The port to listen on (0 picks a free one).
     public var port: Int = 8080
+    /// Where the records are kept: the embedded SQLite store, or PostgreSQL for several
+    /// instances.
+    public var store: StoreLocation = .sqlite
     /// Where the embedded SQLite store keeps its files.
     public var dataDirectory: String = "./tidings-data"
     /// The Twilio auth tokens signatures are checked against; several during a rotation.
@@ -61,6 +64,13 @@ public struct TidingsConfiguration: Sendable, Equatable {
         }
         if let directory = config.string(forKey: "data-dir") {
             self.dataDirectory = directory
+        }
+        if let store = config.string(forKey: "store"), !store.isEmpty {
+            var password = config.string(forKey: "store-password", isSecret: true)
+            if let file = config.string(forKey: "store-password-file") {
+                password = try Self.readTokens(fromFile: file, setting: "store-password-file").first
+            }
+            self.store = try StoreLocation(parsing: store, password: password)
         }
         var tokens = config.stringArray(forKey: "auth-token", isSecret: true) ?? []
         if let file = config.string(forKey: "auth-token-file") {

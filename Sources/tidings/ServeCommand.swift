@@ -32,6 +32,12 @@ struct ServeCommand: AsyncParsableCommand {
         LoggingSystem.bootstrap(StreamLogHandler.standardError)
         var logger = Logger(label: "tidings")
         logger.logLevel = Logger.Level(rawValue: (reader.string(forKey: "log-level") ?? "info").lowercased()) ?? .info
+        if case .postgres = configuration.store {
+            // Fail at once, in one line, when the database cannot be used; the application
+            // migrates again before it serves, which is then a quick no-op.
+            let migration = try await StoreMigration.run(configuration: configuration, logger: logger)
+            logger.info("\(migration)")
+        }
         let application = try buildApplication(configuration: configuration, logger: logger) { banner in
             FileHandle.standardError.write(Data((banner.text + "\n").utf8))
         }

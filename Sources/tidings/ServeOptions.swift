@@ -22,6 +22,14 @@ struct ServeOptions: ParsableArguments {
     @Option(help: "Folder for the SQLite store. (default: ./tidings-data)")
     var dataDir: String?
 
+    @Option(help: ArgumentHelp(
+        "Where records are kept: sqlite (in --data-dir) or postgres://USER@HOST[:PORT]/DATABASE[?sslmode=…] for several instances. (default: sqlite)",
+        valueName: "store"))
+    var store: String?
+
+    @Option(help: "A file holding the PostgreSQL password (or TIDINGS_STORE_PASSWORD).")
+    var storePasswordFile: String?
+
     @Option(help: "A Twilio auth token to check signatures with; repeat it during a token rotation.")
     var authToken: [String] = []
 
@@ -69,7 +77,9 @@ struct ServeOptions: ParsableArguments {
             InMemoryProvider(name: "flags", values: flagValues()),
             EnvironmentVariablesProvider(
                 environmentVariables: environment,
-                secretsSpecifier: .specific(["TIDINGS_AUTH_TOKEN", "TIDINGS_API_TOKEN", "TIDINGS_WEBHOOK_SECRET"])
+                secretsSpecifier: .specific([
+                    "TIDINGS_AUTH_TOKEN", "TIDINGS_API_TOKEN", "TIDINGS_WEBHOOK_SECRET", "TIDINGS_STORE_PASSWORD",
+                ])
             ).prefixKeys(with: "tidings"),
         ]
         if let path = config ?? environment["TIDINGS_CONFIG"] {
@@ -101,6 +111,8 @@ struct ServeOptions: ParsableArguments {
         set("host", host)
         set("port", port)
         set("data-dir", dataDir)
+        set("store", store)
+        set("store-password-file", storePasswordFile)
         set("auth-token", list: authToken, isSecret: true)
         set("auth-token-file", authTokenFile)
         set("public-url", publicURL)

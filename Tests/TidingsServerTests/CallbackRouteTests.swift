@@ -134,6 +134,18 @@ struct CallbackRouteTests {
         }
     }
 
+    @Test func aSignedBodyWithANULCharacterIs400NamingTheParameter() async throws {
+        try await TestServer().application().test(.router) { client in
+            let (headers, body) = TestServer.signedForm(form(extra: [.init(name: "ChannelStatusMessage", value: "a\0b")]))
+            let response = try await client.execute(uri: "/twilio/status", method: .post, headers: headers, body: body)
+            #expect(response.status == .badRequest)
+            let error = try JSONDecoder().decode(ErrorBody.self, from: Data(buffer: response.body))
+            #expect(error.error.field == "ChannelStatusMessage")
+            #expect(error.error.message.contains("NUL"))
+            #expect(try await TestServer.message(sid, with: client) == nil)
+        }
+    }
+
     @Test("A signed body without a required field is 400 naming it", arguments: ["MessageSid", "MessageStatus"])
     func aMissingRequiredFieldIs400(field: String) async throws {
         try await TestServer().application().test(.router) { client in

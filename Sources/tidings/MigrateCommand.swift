@@ -1,0 +1,31 @@
+import ArgumentParser
+import Foundation
+import Logging
+import TidingsServer
+
+/// `tidings migrate`: brings the store's schema up to date and exits — for a deployment
+/// step (a Kubernetes init container, a release job) before the instances start. `serve`
+/// migrates at start-up too, so this is never required.
+struct MigrateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "migrate",
+        abstract: "Bring the store's schema up to date, then exit.",
+        discussion: """
+            Reads --store (TIDINGS_STORE) and its password as serve does. Safe to run while \
+            instances are up or starting: migrations take an advisory lock and are applied once.
+            """
+    )
+
+    @OptionGroup var options: ServeOptions
+
+    func run() async throws {
+        let configuration: TidingsConfiguration
+        do {
+            configuration = try TidingsConfiguration(reader: try await options.reader())
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        let report = try await StoreMigration.run(configuration: configuration, logger: Logger(label: "tidings"))
+        print(report)
+    }
+}
