@@ -13,6 +13,8 @@ let package = Package(
         .executable(name: "tidings", targets: ["tidings"]),
         .library(name: "TwilioWebhooks", targets: ["TwilioWebhooks"]),
         .library(name: "TidingsCore", targets: ["TidingsCore"]),
+        .library(name: "TidingsSQLite", targets: ["TidingsSQLite"]),
+        .library(name: "TidingsPostgres", targets: ["TidingsPostgres"]),
         .library(name: "TidingsServer", targets: ["TidingsServer"]),
     ],
     dependencies: [
@@ -115,6 +117,20 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // bench/run.sh's helpers: the Hummingbird "return 204" ceiling and the store filler
+        // of the lookup benchmark (not part of any product).
+        .executableTarget(
+            name: "hummingbird-ceiling",
+            dependencies: [.product(name: "Hummingbird", package: "hummingbird")],
+            path: "bench/ceiling",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "tidings-bench-fill",
+            dependencies: ["TidingsCore", "TidingsSQLite", "TwilioWebhooks"],
+            path: "bench/fill",
+            swiftSettings: swiftSettings
+        ),
         // Fixtures shared by the test suites (not part of any product).
         .target(
             name: "TidingsTestSupport",
@@ -170,7 +186,7 @@ let package = Package(
         .testTarget(
             name: "TidingsServerTests",
             dependencies: [
-                "TidingsServer", "TidingsPostgres", "TidingsTestSupport",
+                "TidingsServer", "TidingsPostgres", "TidingsSQLite", "TidingsTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],

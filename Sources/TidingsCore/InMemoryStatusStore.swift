@@ -47,17 +47,14 @@ public actor InMemoryStatusStore: StatusStore {
     }
 
     public func markStale(lastChangeBefore cutoff: Date, at time: Date) -> [StatusChange] {
-        var changes: [StatusChange] = []
-        for (sid, record) in records where record.updatedAt < cutoff {
-            var machine = StatusMachine(record: record)
-            guard var change = machine.markStale(at: time) else { continue }
-            records[sid] = machine.record
-            change.seq = nextSeq
-            nextSeq += 1
+        let candidates = records.values.filter { $0.updatedAt < cutoff }.sorted { ($0.updatedAt, $0.sid) < ($1.updatedAt, $1.sid) }
+        let marked = StatusMachine.markStale(candidates, at: time, numberingAfter: latestSeq())
+        for (record, change) in marked {
+            records[record.sid] = record
             outbox.append(change)
-            changes.append(change)
         }
-        return changes
+        nextSeq += Int64(marked.count)
+        return marked.map(\.change)
     }
 
     public func deleteMessages(lastChangeBefore cutoff: Date) -> Int {

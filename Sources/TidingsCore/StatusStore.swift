@@ -83,4 +83,23 @@ extension StatusMachine {
             return RecordOutcome(record: machine.record!, change: change)
         }
     }
+
+    /// Marks those of `records` that may go stale (``markStale(at:)``), numbering their
+    /// changes from `seq + 1` in the order given: the shared step of every store's
+    /// ``StatusStore/markStale(lastChangeBefore:at:)``, which then persists each record
+    /// with its change.
+    public static func markStale(
+        _ records: [MessageRecord], at time: Date, numberingAfter seq: Int64
+    ) -> [(record: MessageRecord, change: StatusChange)] {
+        var seq = seq
+        var marked: [(record: MessageRecord, change: StatusChange)] = []
+        for record in records {
+            var machine = StatusMachine(record: record)
+            guard var change = machine.markStale(at: time), let stale = machine.record else { continue }
+            seq += 1
+            change.seq = seq
+            marked.append((stale, change))
+        }
+        return marked
+    }
 }

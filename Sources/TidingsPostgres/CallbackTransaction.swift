@@ -69,9 +69,7 @@ enum CallbackTransaction {
             changes.append(change)
             outcomes.append(RecordOutcome(record: outcome.record, change: change))
         }
-        for sid in changed.sorted() {
-            try await MessagesRows.save(current[sid]!, on: connection, encoder: encoder, logger: logger)
-        }
+        try await MessagesRows.save(changed.sorted().map { current[$0]! }, on: connection, encoder: encoder, logger: logger)
         try await OutboxRows.append(changes, latestSeq: seq, on: connection, encoder: encoder, logger: logger)
         return outcomes
     }

@@ -6,7 +6,7 @@ import TidingsCore
 ///
 /// A row holds the whole ``TidingsCore/MessageRecord`` as its JSON document (`record`)
 /// and, beside it, the parts of the record that queries filter, sort and count on. Every
-/// write goes through ``save(_:on:encoder:)``, which keeps those columns in step with the
+/// write goes through ``save(_:on:encoder:logger:)``, which keeps those columns in step with the
 /// document. Times are ``MillisecondColumn`` values.
 enum MessagesRows {
     /// The stored record of `sid`, or nil when no callback for it was ever stored.
@@ -31,24 +31,30 @@ enum MessagesRows {
         return records
     }
 
-    /// Inserts `record`, or replaces the row of its SID.
-    static func save(_ record: MessageRecord, on connection: PostgresConnection, encoder: JSONEncoder, logger: Logger) async throws {
-        let json = String(decoding: try encoder.encode(record), as: UTF8.self)
-        let latencies = MessageLatencies(record)
-        let rank = record.status.rank.map(Int64.init)
-        let errorCode = record.errorCode.map(Int64.init)
+    /// Inserts `records`, or replaces the rows of their SIDs, in one statement: the rows
+    /// travel as one JSON array that `jsonb_to_recordset` turns back into rows, so a group
+    /// commit costs one round trip however many messages it changed.
+    static func save(
+        _ records: [MessageRecord], on connection: PostgresConnection, encoder: JSONEncoder, logger: Logger
+    ) async throws {
+        guard !records.isEmpty else { return }
+        let rows = try records.map { try Row($0, encoder: encoder) }
+        let document = String(decoding: try JSONEncoder().encode(rows), as: UTF8.self)
         try await connection.query(
             """
             INSERT INTO messages (
                 sid, status, rank, is_final, error_code, channel, conflict,
                 first_seen_at, updated_at, record,
                 to_address, stale, queued_to_sent, sent_to_delivered, carrier_to_callback
-            ) VALUES (
-                \(record.sid), \(record.status.wireValue), \(rank), \(record.isFinal), \(errorCode),
-                \(record.channel.name), \(record.conflict),
-                \(MillisecondColumn.value(record.firstSeenAt)), \(MillisecondColumn.value(record.updatedAt)), \(json),
-                \(record.to), \(record.stale), \(latencies.queuedToSent), \(latencies.sentToDelivered),
-                \(latencies.carrierToCallback)
+            )
+            SELECT sid, status, rank, is_final, error_code, channel, conflict,
+                first_seen_at, updated_at, record,
+                to_address, stale, queued_to_sent, sent_to_delivered, carrier_to_callback
+            FROM jsonb_to_recordset(\(document)::jsonb) AS given (
+                sid TEXT, status TEXT, rank INTEGER, is_final BOOLEAN, error_code BIGINT, channel TEXT,
+                conflict BOOLEAN, first_seen_at BIGINT, updated_at BIGINT, record TEXT, to_address TEXT,
+                stale BOOLEAN, queued_to_sent DOUBLE PRECISION, sent_to_delivered DOUBLE PRECISION,
+                carrier_to_callback DOUBLE PRECISION
             )
             ON CONFLICT (sid) DO UPDATE SET
                 status = excluded.status,
@@ -65,6 +71,44 @@ enum MessagesRows {
                 sent_to_delivered = excluded.sent_to_delivered,
                 carrier_to_callback = excluded.carrier_to_callback
             """, logger: logger)
+    }
+
+    /// One row of `messages`, as ``save(_:on:encoder:logger:)`` sends it.
+    private struct Row: Encodable {
+        let sid: String
+        let status: String
+        let rank: Int?
+        let is_final: Bool
+        let error_code: Int?
+        let channel: String
+        let conflict: Bool
+        let first_seen_at: Int64
+        let updated_at: Int64
+        let record: String
+        let to_address: String?
+        let stale: Bool
+        let queued_to_sent: Double?
+        let sent_to_delivered: Double?
+        let carrier_to_callback: Double?
+
+        init(_ record: MessageRecord, encoder: JSONEncoder) throws {
+            let latencies = MessageLatencies(record)
+            sid = record.sid
+            status = record.status.wireValue
+            rank = record.status.rank
+            is_final = record.isFinal
+            error_code = record.errorCode
+            channel = record.channel.name
+            conflict = record.conflict
+            first_seen_at = MillisecondColumn.value(record.firstSeenAt)
+            updated_at = MillisecondColumn.value(record.updatedAt)
+            self.record = String(decoding: try encoder.encode(record), as: UTF8.self)
+            to_address = record.to
+            stale = record.stale
+            queued_to_sent = latencies.queuedToSent
+            sent_to_delivered = latencies.sentToDelivered
+            carrier_to_callback = latencies.carrierToCallback
+        }
     }
 
     /// Reads a `record` document.

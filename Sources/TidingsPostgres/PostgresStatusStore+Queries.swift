@@ -88,7 +88,7 @@ extension PostgresStatusStore {
         try await writing("mark stale messages") { [self] connection in
             let encoder = JSONCoding.makeEncoder()
             let decoder = JSONCoding.makeDecoder()
-            var seq = try await OutboxRows.lockLatestSeq(on: connection, logger: logger)
+            let seq = try await OutboxRows.lockLatestSeq(on: connection, logger: logger)
             let rows = try await connection.query(
                 """
                 SELECT record FROM messages
@@ -99,16 +99,11 @@ extension PostgresStatusStore {
             for try await json in rows.decode(String.self) {
                 candidates.append(try MessagesRows.decode(json, decoder: decoder))
             }
-            var changes: [StatusChange] = []
-            for record in candidates {
-                var machine = StatusMachine(record: record)
-                guard var change = machine.markStale(at: time), let marked = machine.record else { continue }
-                seq += 1
-                change.seq = seq
-                try await MessagesRows.save(marked, on: connection, encoder: encoder, logger: logger)
-                changes.append(change)
-            }
-            try await OutboxRows.append(changes, latestSeq: seq, on: connection, encoder: encoder, logger: logger)
+            let marked = StatusMachine.markStale(candidates, at: time, numberingAfter: seq)
+            try await MessagesRows.save(marked.map(\.record), on: connection, encoder: encoder, logger: logger)
+            let changes = marked.map(\.change)
+            try await OutboxRows.append(
+                changes, latestSeq: changes.last?.seq ?? seq, on: connection, encoder: encoder, logger: logger)
             return changes
         }
     }

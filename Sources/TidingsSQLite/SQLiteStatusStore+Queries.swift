@@ -46,18 +46,12 @@ extension SQLiteStatusStore {
             let encoder = JSONCoding.makeEncoder()
             let candidates = try MessagesTable.inFlightRecords(
                 lastChangeBefore: cutoff, in: db, decoder: JSONCoding.makeDecoder())
-            var seq = try OutboxTable.latestSeq(in: db)
-            var changes: [StatusChange] = []
-            for record in candidates {
-                var machine = StatusMachine(record: record)
-                guard var change = machine.markStale(at: time), let marked = machine.record else { continue }
-                seq += 1
-                change.seq = seq
-                try MessagesTable.save(marked, in: db, encoder: encoder)
+            let marked = StatusMachine.markStale(candidates, at: time, numberingAfter: try OutboxTable.latestSeq(in: db))
+            for (record, change) in marked {
+                try MessagesTable.save(record, in: db, encoder: encoder)
                 try OutboxTable.append(change, in: db, encoder: encoder)
-                changes.append(change)
             }
-            return changes
+            return marked.map(\.change)
         }
     }
 

@@ -58,7 +58,7 @@ public func buildApplication(
     HealthController(store: store).addRoutes(to: router)
 
     let storeDescription = switch store {
-    case is SQLiteStatusStore: "SQLite in \(configuration.dataDirectory)"
+    case let sqlite as SQLiteStatusStore: "SQLite in \(configuration.dataDirectory) (synchronous=\(sqlite.synchronous))"
     case let postgres as PostgresStatusStore: "PostgreSQL at \(postgres.configuration.description)"
     default: "\(type(of: store)) (not kept across restarts)"
     }
@@ -107,7 +107,9 @@ public func buildApplication(
 func openStore(configuration: TidingsConfiguration, logger: Logger) throws -> any StatusStore {
     switch configuration.store {
     case .sqlite:
-        try SQLiteStatusStore(directory: URL(fileURLWithPath: configuration.dataDirectory), logger: logger)
+        try SQLiteStatusStore(
+            directory: URL(fileURLWithPath: configuration.dataDirectory), synchronous: configuration.sqliteSynchronous,
+            logger: logger)
     case .postgres(let postgres):
         PostgresStatusStore(configuration: postgres, logger: logger)
     }

@@ -14,7 +14,9 @@ public enum StoreMigration {
         switch configuration.store {
         case .sqlite:
             // Opening the SQLite store migrates it.
-            let store = try SQLiteStatusStore(directory: URL(fileURLWithPath: configuration.dataDirectory), logger: nil)
+            let store = try SQLiteStatusStore(
+                directory: URL(fileURLWithPath: configuration.dataDirectory), synchronous: configuration.sqliteSynchronous,
+                logger: nil)
             return "SQLite store \(store.databaseURL.path(percentEncoded: false)) is up to date"
         case .postgres(let postgres):
             let store = PostgresStatusStore(configuration: postgres, logger: logger)

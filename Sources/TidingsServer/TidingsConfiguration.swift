@@ -1,5 +1,6 @@
 import Configuration
 import Foundation
+import TidingsSQLite
 
 /// Everything `tidings serve` can be told, with its defaults.
 ///
@@ -18,6 +19,9 @@ public struct TidingsConfiguration: Sendable, Equatable {
     public var store: StoreLocation = .sqlite
     /// Where the embedded SQLite store keeps its files.
     public var dataDirectory: String = "./tidings-data"
+    /// How much an SQLite commit survives: `full` (power loss, the default) or `normal`
+    /// (a crash of the process).
+    public var sqliteSynchronous: SQLiteSynchronous = .full
     /// The Twilio auth tokens signatures are checked against; several during a rotation.
     public var authTokens: [String] = []
     /// The base URL under which Twilio reaches this server (scheme, host, optional port
@@ -64,6 +68,14 @@ public struct TidingsConfiguration: Sendable, Equatable {
         }
         if let directory = config.string(forKey: "data-dir") {
             self.dataDirectory = directory
+        }
+        if let text = config.string(forKey: "sqlite-synchronous") {
+            guard let level = SQLiteSynchronous(rawValue: text.lowercased()) else {
+                throw ConfigurationError(
+                    setting: "sqlite-synchronous",
+                    problem: "\"\(text)\" is neither full (survives power loss) nor normal (survives a crash of Tidings)")
+            }
+            self.sqliteSynchronous = level
         }
         if let store = config.string(forKey: "store"), !store.isEmpty {
             var password = config.string(forKey: "store-password", isSecret: true)

@@ -27,6 +27,9 @@ struct ServeOptions: ParsableArguments {
         valueName: "store"))
     var store: String?
 
+    @Option(help: "How much an SQLite commit survives: full (power loss) or normal (a crash of Tidings). (default: full)")
+    var sqliteSynchronous: String?
+
     @Option(help: "A file holding the PostgreSQL password (or TIDINGS_STORE_PASSWORD).")
     var storePasswordFile: String?
 
@@ -112,6 +115,7 @@ struct ServeOptions: ParsableArguments {
         set("port", port)
         set("data-dir", dataDir)
         set("store", store)
+        set("sqlite-synchronous", sqliteSynchronous)
         set("store-password-file", storePasswordFile)
         set("auth-token", list: authToken, isSecret: true)
         set("auth-token-file", authTokenFile)

@@ -69,9 +69,9 @@ struct SinkDispatcherTests {
         try await task.value
     }
 
-    /// Waits (bounded) until `condition` holds.
+    /// Waits (bounded: 20 s, for a machine loaded by the whole suite) until `condition` holds.
     func eventually(_ condition: () async throws -> Bool) async throws -> Bool {
-        for _ in 0..<500 {
+        for _ in 0..<2_000 {
             if try await condition() { return true }
             try await Task.sleep(for: .milliseconds(10))
         }
@@ -109,6 +109,7 @@ struct SinkDispatcherTests {
         try await running(dispatcher) { () async throws in
             #expect(try await eventually { healthy.ids.count == 20 })
             #expect(flaky.ids.isEmpty)
+            #expect(try await eventually { try await dispatcher.status().first { $0.name == "flaky" }?.lastError != nil })
             let lagging = try await dispatcher.status().first { $0.name == "flaky" }
             #expect(lagging?.lagEvents == 20)
             #expect(lagging?.lastError == "HTTP 503")

@@ -43,7 +43,7 @@ struct SinkDeliveryTests {
 
                 up.store(true, ordering: .relaxed)
                 var delivered: Set<String> = []
-                for _ in 0..<300 {
+                for _ in 0..<1_500 {
                     delivered = Set(receiver.requests.filter(\.wasAccepted).compactMap { $0.headers["webhook-id"] })
                     if delivered.count == sids.count { break }
                     try await Task.sleep(for: .milliseconds(20))

@@ -3,6 +3,7 @@ import Foundation
 import Testing
 import TidingsPostgres
 import TidingsServer
+import TidingsSQLite
 import TidingsTestSupport
 
 /// `--store`: SQLite by default, a `postgres://` URL for several instances, the password
@@ -14,6 +15,15 @@ struct StoreConfigurationTests {
     @Test func theDefaultIsSQLite() throws {
         #expect(try read.configuration().store == .sqlite)
         #expect(try read.configuration(environment: ["TIDINGS_STORE": "sqlite"]).store == .sqlite)
+    }
+
+    @Test func theSQLiteSyncLevelIsFullUnlessToldNormal() throws {
+        #expect(try read.configuration().sqliteSynchronous == .full)
+        #expect(try read.configuration(environment: ["TIDINGS_SQLITE_SYNCHRONOUS": "NORMAL"]).sqliteSynchronous == .normal)
+        let error = #expect(throws: ConfigurationError.self) {
+            try read.configuration(environment: ["TIDINGS_SQLITE_SYNCHRONOUS": "off"])
+        }
+        #expect(error?.description.contains("--sqlite-synchronous") == true)
     }
 
     @Test func aPostgresURLIsReadWithItsParts() throws {

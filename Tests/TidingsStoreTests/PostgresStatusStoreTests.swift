@@ -110,20 +110,15 @@ struct PostgresStatusStoreTests {
         try await withInstances(2) { instances in
             let heard = Atomic<Int>(0)
             instances[1].observeChanges { heard.add(1, ordering: .relaxed) }
-            // The listener announces once when it starts listening; wait for that.
-            for _ in 0..<200 where heard.load(ordering: .relaxed) == 0 {
-                try await Task.sleep(for: .milliseconds(10))
+            // Only the listener calls observers, and this one was added after the listener's
+            // start-up call: a call now is the other instance's NOTIFY. The listener may not
+            // be listening yet at first, so changes are stored until one is heard (10 s at most).
+            for number in 0..<50 where heard.load(ordering: .relaxed) == 0 {
+                _ = try await instances[0].record(
+                    try CallbackFixtures.callback(sid: CallbackFixtures.sid(0x9900 + number), status: "sent"), receivedAt: Date())
+                try await Task.sleep(for: .milliseconds(200))
             }
-            let before = heard.load(ordering: .relaxed)
-            #expect(before >= 1, "the listener started")
-
-            _ = try await instances[0].record(
-                try CallbackFixtures.callback(sid: CallbackFixtures.sid(0x9900), status: "sent"), receivedAt: Date())
-            // Far below the sinks' 1 s poll: only the notification can be this quick.
-            for _ in 0..<50 where heard.load(ordering: .relaxed) == before {
-                try await Task.sleep(for: .milliseconds(10))
-            }
-            #expect(heard.load(ordering: .relaxed) > before, "the other instance heard of the change")
+            #expect(heard.load(ordering: .relaxed) > 0, "the other instance heard of the changes")
         }
     }
 
@@ -164,7 +159,8 @@ struct UnreachablePostgresTests {
                 try await store.record(
                     try CallbackFixtures.callback(sid: CallbackFixtures.sid(1), status: "sent"), receivedAt: Date())
             }
-            #expect(ContinuousClock.now - started < .seconds(8))
+            // Bounded (the pool alone would wait for good); generous for a loaded machine.
+            #expect(ContinuousClock.now - started < .seconds(30))
             #expect(error?.description.contains("127.0.0.1:\(port)/tidings") == true)
             #expect(error?.description.contains("did not answer within 1") == true)
             #expect(error?.description.lowercased().contains("refused") == true, "\(String(describing: error))")
