@@ -1,0 +1,80 @@
+import Benchmark
+import Foundation
+import TidingsCore
+import TidingsSQLite
+import TwilioWebhooks
+
+/// The steps every callback takes, each measured alone: checking its signature, parsing
+/// its form, one state-machine step, and storing it.
+let benchmarks: @Sendable () -> Void = {
+    Benchmark.defaultConfiguration.metrics = [.wallClock, .throughput, .mallocCountTotal, .instructions]
+    Benchmark.defaultConfiguration.maxDuration = .seconds(3)
+    Benchmark.defaultConfiguration.maxIterations = 1_000_000
+
+    let url = "https://hooks.example.com/twilio/status"
+    let token = "0123456789abcdef0123456789abcdef"
+    let sid = "SM" + String(repeating: "0", count: 24) + "0000abcd"
+    let body = [
+        "SmsSid=\(sid)", "SmsStatus=delivered", "MessageStatus=delivered", "To=%2B15558675310",
+        "MessagingServiceSid=MG" + String(repeating: "0", count: 32), "MessageSid=\(sid)",
+        "AccountSid=AC" + String(repeating: "0", count: 32), "From=%2B15017122661", "ApiVersion=2010-04-01",
+    ].joined(separator: "&")
+    let bytes = Array(body.utf8)
+    let form = try! FormBody(parsing: bytes)
+    let validator = SignatureValidator(authTokens: [token])
+    let signature = SignatureValidator.signature(authToken: token, url: url, body: .form(form))
+
+    Benchmark("signature validation (HMAC-SHA1, 9 parameters)") { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(validator.validate(signature: signature, url: url, body: .form(form)))
+        }
+    }
+
+    Benchmark("form parsing (9 parameters, 330 bytes)") { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(try FormBody(parsing: bytes))
+        }
+    }
+
+    let queued = try! StatusCallback(parameters: FormBody(parsing: Array(body.replacingOccurrences(of: "delivered", with: "queued").utf8)), idempotencyToken: nil)
+    let delivered = try! StatusCallback(parameters: form, idempotencyToken: nil)
+    var seed = StatusMachine(record: nil)
+    _ = seed.receive(queued, at: Date())
+    let record = seed.record
+    Benchmark("state machine step (queued → delivered)") { benchmark in
+        for _ in benchmark.scaledIterations {
+            var machine = StatusMachine(record: record)
+            blackHole(machine.receive(delivered, at: Date()))
+        }
+    }
+
+    for level in SQLiteSynchronous.allCases {
+        Benchmark(
+            "SQLite store write (64 concurrent callbacks, synchronous=\(level))",
+            configuration: .init(metrics: [.wallClock, .throughput, .mallocCountTotal], maxDuration: .seconds(5))
+        ) { benchmark in
+            let directory = FileManager.default.temporaryDirectory.appending(path: "tidings-bench-\(UUID())")
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let store = try SQLiteStatusStore(directory: directory, synchronous: level)
+            var next = 0
+            benchmark.startMeasurement()
+            for _ in benchmark.scaledIterations {
+                let first = next
+                next += 64
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for number in first..<(first + 64) {
+                        let callback = try StatusCallback(
+                            parameters: FormBody([
+                                .init(name: "MessageSid", value: "SM\(String(repeating: "0", count: 24))\(String(format: "%08x", number))"),
+                                .init(name: "MessageStatus", value: "sent"),
+                            ]),
+                            idempotencyToken: nil)
+                        group.addTask { _ = try await store.record(callback, receivedAt: Date()) }
+                    }
+                    try await group.waitForAll()
+                }
+            }
+            benchmark.stopMeasurement()
+        }
+    }
+}

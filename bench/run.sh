@@ -1,0 +1,263 @@
+#!/usr/bin/env bash
+# The load benchmark: Tidings against the Hummingbird "return 204" ceiling and the Flask
+# receiver a team writes in an afternoon, driven by wrk on loopback, bounded in time.
+# Prints one table (and keeps it in $BENCH_OUT/results.md).
+#
+#   bench/run.sh                  # throughput of every server, then latency at 5,000/s
+#   bench/run.sh throughput       # only the throughput table
+#   bench/run.sh latency          # only p50/p99 at a steady 5,000 callbacks/s
+#   bench/run.sh lookup [COUNT]   # GET /v1/messages/{sid} over COUNT stored messages (default 1,000,000)
+#   bench/run.sh soak [SECONDS]   # RSS of tidings serve under a steady 5,000/s (default 600 s)
+#
+# Settings (environment): DURATION (seconds per run, default 15), CONNECTIONS (64),
+# MESSAGES (messages in the request file, default 100,000), BENCH_OUT (a folder for the
+# results and the servers' logs; default a fresh temporary one).
+#
+# Every request goes to 127.0.0.1 only; every wrk run is bounded by DURATION.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo=$(pwd)
+
+mode="${1:-all}"
+duration="${DURATION:-15}"
+connections="${CONNECTIONS:-64}"
+messages="${MESSAGES:-100000}"
+out="${BENCH_OUT:-$(mktemp -d /tmp/tidings-bench.XXXXXX)}"
+mkdir -p "$out"
+token=bench-auth-token
+public=http://bench.invalid
+port=18401
+
+# --- What a fresh machine lacks -------------------------------------------------------
+need=()
+command -v wrk >/dev/null || need+=(wrk)
+ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1 || need+=(postgresql)
+for package in libssl-dev libsqlite3-dev pkg-config; do dpkg -s "$package" >/dev/null 2>&1 || need+=("$package"); done
+if [ ${#need[@]} -gt 0 ]; then
+    echo "bench: installing ${need[*]}" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >&2
+fi
+python3 -m pip install -q --disable-pip-version-check -r bench/peers/requirements.txt >&2
+
+echo "bench: building release binaries (the first build takes several minutes)" >&2
+swift build -c release --product tidings >&2
+swift build -c release --product hummingbird-ceiling >&2
+swift build -c release --product tidings-bench-fill >&2
+bin=$(swift build -c release --show-bin-path)
+
+requests="$out/requests.tsv"
+if [ ! -s "$requests" ]; then
+    echo "bench: signing $messages messages' callbacks with the twilio package" >&2
+    python3 bench/make_requests.py --url "$public/twilio/status" --token "$token" --messages "$messages" > "$requests"
+fi
+echo "bench: $(wc -l < "$requests") pre-signed callbacks in $requests; results in $out" >&2
+
+# --- Servers --------------------------------------------------------------------------
+pids=()
+stop_servers() {
+    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+    pids=()
+}
+pg_url=""
+stop_postgres() { [ -z "$pg_url" ] || TIDINGS_PG_DATA="$out/postgres" .ci/stop-test-postgres.sh; }
+trap 'stop_servers; stop_postgres' EXIT
+
+# Waits until something answers on $1 (a port).
+wait_for_port() {
+    for _ in $(seq 1 300); do
+        curl -s -o /dev/null "http://127.0.0.1:$1/" && return 0
+        sleep 0.1
+    done
+    echo "bench: nothing listens on port $1; see the logs in $out" >&2
+    return 1
+}
+
+# Starts `tidings serve` on port $1 with further arguments; its log goes to $out.
+start_tidings() {
+    local server_port=$1; shift
+    TIDINGS_AUTH_TOKEN=$token "$bin/tidings" serve --port "$server_port" --public-url "$public" \
+        --log-level warning "$@" > /dev/null 2> "$out/tidings-$server_port.log" &
+    pids+=($!)
+    wait_for_port "$server_port"
+}
+
+start_postgres() {
+    [ -n "$pg_url" ] && return
+    # Durable like production: fsync on, synchronous_commit on.
+    pg_url=$(PGPORT=54331 TIDINGS_PG_DATA="$out/postgres" TIDINGS_PG_DURABLE=1 .ci/start-test-postgres.sh)
+}
+
+# A fresh database on the benchmark's PostgreSQL; prints its URL.
+fresh_database() {
+    local name="bench_$(date +%s%N)"
+    psql -q "${pg_url%%\?*}" -c "CREATE DATABASE $name" >/dev/null
+    echo "postgres://postgres@127.0.0.1:54331/$name?sslmode=disable"
+}
+
+# --- Measuring ------------------------------------------------------------------------
+# CPU seconds (user + system) of the processes $@ and all their descendants.
+cpu_seconds() {
+    local ticks=0 pid
+    for pid in $(descendants "$@"); do
+        [ -r "/proc/$pid/stat" ] || continue
+        ticks=$((ticks + $(awk '{print $14 + $15}' "/proc/$pid/stat")))
+    done
+    echo "scale=2; $ticks / $(getconf CLK_TCK)" | bc
+}
+# Resident memory (MB) of the processes $@ and their descendants.
+rss_mb() {
+    local kb=0 pid
+    for pid in $(descendants "$@"); do
+        kb=$((kb + $(awk '/VmRSS/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0)))
+    done
+    echo $((kb / 1024))
+}
+descendants() {
+    local pid
+    for pid in "$@"; do
+        echo "$pid"
+        descendants $(pgrep -P "$pid" || true)
+    done
+}
+
+table="$out/results.md"
+header() {
+    {
+        echo
+        echo "| $1 | callbacks/s | p50 ms | p99 ms | non-2xx | CPU % (server) | RSS MB |"
+        echo "|---|---:|---:|---:|---:|---:|---:|"
+    } >> "$table"
+}
+
+# Runs wrk once against each port in $ports (one wrk process each, splitting the
+# request file), while measuring the server processes $server_pids; appends a row named $1.
+measure() {
+    local name=$1; shift
+    local ports=("$@")
+    local shares=${#ports[@]}
+    local threads=$((shares > 1 ? 1 : 2))
+    local cpu_before; cpu_before=$(cpu_seconds "${server_pids[@]}")
+    local wrk_pids=() index=0 target
+    for target in "${ports[@]}"; do
+        TIDINGS_BENCH_REQUESTS="$requests" TIDINGS_BENCH_SHARES=$((shares * threads)) \
+            TIDINGS_BENCH_FIRST_SHARE=$((index * threads)) TIDINGS_BENCH_DELAY_MS="${DELAY_MS:-0}" \
+            wrk -t"$threads" -c$((connections / shares)) -d"${duration}s" --timeout 10s --latency \
+            -s bench/callbacks.lua "http://127.0.0.1:$target/twilio/status" > "$out/wrk-$name-$index.txt" &
+        wrk_pids+=($!)
+        index=$((index + 1))
+    done
+    wait "${wrk_pids[@]}"
+    local cpu_after; cpu_after=$(cpu_seconds "${server_pids[@]}")
+    local rss; rss=$(rss_mb "${server_pids[@]}")
+    python3 - "$name" "$duration" "$cpu_before" "$cpu_after" "$rss" "$out"/wrk-"$name"-*.txt >> "$table" <<'PY'
+import re, sys
+name, duration, before, after, rss, files = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4]), sys.argv[5], sys.argv[6:]
+def ms(text, label):
+    match = re.search(rf"^\s*{label}%\s+([\d.]+)(us|ms|s)\s*$", text, re.M)
+    value, unit = float(match.group(1)), match.group(2)
+    return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+rate, p50, p99, errors = 0.0, 0.0, 0.0, 0
+for file in files:
+    text = open(file).read()
+    rate += float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
+    p50, p99 = max(p50, ms(text, "50")), max(p99, ms(text, "99"))
+    failed = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
+    errors += int(failed.group(1)) if failed else 0
+    socket = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
+    errors += sum(int(n) for n in socket.groups()) if socket else 0
+cpu = (after - before) / duration * 100
+print(f"| {name} | {rate:,.0f} | {p50:.2f} | {p99:.2f} | {errors} | {cpu:.0f} | {rss} |")
+PY
+    tail -1 "$table" >&2
+}
+
+run_throughput() {
+    header "throughput, $connections connections, ${duration} s each"
+    "$bin/hummingbird-ceiling" $port > /dev/null 2>&1 & pids+=($!); wait_for_port $port
+    server_pids=("${pids[@]}"); measure "Hummingbird 204 ceiling" $port; stop_servers
+
+    for level in full normal; do
+        start_tidings $port --data-dir "$out/sqlite-$level" --sqlite-synchronous $level
+        server_pids=("${pids[@]}"); measure "Tidings, SQLite synchronous=$level" $port; stop_servers
+    done
+
+    start_postgres
+    start_tidings $port --store "$(fresh_database)"
+    server_pids=("${pids[@]}"); measure "Tidings, PostgreSQL, 1 instance" $port; stop_servers
+    local database; database=$(fresh_database)
+    start_tidings $port --store "$database"
+    start_tidings $((port + 1)) --store "$database"
+    server_pids=("${pids[@]}"); measure "Tidings, PostgreSQL, 2 instances" $port $((port + 1)); stop_servers
+
+    (cd bench/peers && BENCH_DB="$out/peer.sqlite" BENCH_PUBLIC_URL=$public BENCH_AUTH_TOKEN=$token \
+        exec python3 -m gunicorn -w 5 -b 127.0.0.1:$port --log-level warning flask_receiver:app) \
+        2> "$out/flask.log" & pids+=($!); wait_for_port $port
+    server_pids=("${pids[@]}"); measure "Flask + twilio RequestValidator + SQLite (gunicorn, 5 workers)" $port; stop_servers
+}
+
+run_latency() {
+    # 50 connections, each pausing 10 ms between requests: at most 5,000 a second.
+    header "steady load: 50 connections x 100/s (5,000/s offered), ${duration} s"
+    start_tidings $port --data-dir "$out/latency-sqlite"
+    server_pids=("${pids[@]}")
+    CONNECTIONS=50 DELAY_MS=10 connections=50 measure "Tidings, SQLite synchronous=full" $port
+    stop_servers
+}
+
+run_lookup() {
+    local count="${1:-1000000}"
+    local data="$out/lookup-$count"
+    if [ ! -f "$data/tidings.sqlite" ]; then
+        echo "bench: storing $count messages for the lookup benchmark" >&2
+        "$bin/tidings-bench-fill" "$data" "$count" SMf1 >&2
+    fi
+    header "GET /v1/messages/{sid}, random SIDs among $count stored, ${duration} s"
+    start_tidings $port --data-dir "$data"
+    server_pids=("${pids[@]}")
+    local name="lookup over $count messages"
+    TIDINGS_BENCH_MESSAGES=$count TIDINGS_BENCH_PREFIX=SMf1 \
+        wrk -t2 -c"$connections" -d"${duration}s" --latency -s bench/lookups.lua "http://127.0.0.1:$port" \
+        > "$out/wrk-lookup.txt"
+    grep -E "Requests/sec|50%|99%|Non-2xx" "$out/wrk-lookup.txt" | sed 's/^/    /' >&2
+    echo "| $name | $(awk '/Requests\/sec/ {print $2}' "$out/wrk-lookup.txt") req/s | $(awk '$1=="50%" {print $2}' "$out/wrk-lookup.txt") | $(awk '$1=="99%" {print $2}' "$out/wrk-lookup.txt") | $(awk '/Non-2xx/ {print $5}' "$out/wrk-lookup.txt") | | $(rss_mb "${server_pids[@]}") |" >> "$table"
+    stop_servers
+}
+
+run_soak() {
+    local seconds="${1:-600}"
+    start_tidings $port --data-dir "$out/soak"
+    local pid=${pids[0]}
+    echo "seconds,rss_mb" > "$out/soak-rss.csv"
+    TIDINGS_BENCH_REQUESTS="$requests" TIDINGS_BENCH_SHARES=2 TIDINGS_BENCH_DELAY_MS=10 \
+        wrk -t2 -c50 -d"${seconds}s" --latency -s bench/callbacks.lua "http://127.0.0.1:$port/twilio/status" \
+        > "$out/wrk-soak.txt" &
+    local load=$!
+    for elapsed in $(seq 0 30 "$seconds"); do
+        echo "$elapsed,$(rss_mb "$pid")" >> "$out/soak-rss.csv"
+        sleep 30
+    done
+    wait $load
+    echo >> "$table"
+    echo "soak: $seconds s at 5,000/s offered; RSS (MB) every 30 s: $(tail -n +2 "$out/soak-rss.csv" | cut -d, -f2 | paste -sd' ')" >> "$table"
+    grep -E "Requests/sec|99%" "$out/wrk-soak.txt" | sed 's/^/    /' >> "$table"
+    stop_servers
+}
+
+{
+    echo "Tidings load benchmark, $(date -u +%Y-%m-%dT%H:%MZ)"
+    echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); $(swift --version 2>&1 | head -1)"
+    echo "load: wrk on the same machine, pre-signed callbacks (bench/make_requests.py), $public as the signed URL"
+} > "$table"
+
+case "$mode" in
+    throughput) run_throughput ;;
+    latency) run_latency ;;
+    lookup) run_lookup "${2:-}" ;;
+    soak) run_soak "${2:-}" ;;
+    all) run_throughput; run_latency ;;
+    *) echo "usage: bench/run.sh [all|throughput|latency|lookup [COUNT]|soak [SECONDS]]" >&2; exit 2 ;;
+esac
+echo
+cat "$table"
