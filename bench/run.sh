@@ -202,7 +202,7 @@ run_latency() {
     header "steady load: 50 connections x 100/s (5,000/s offered), ${duration} s"
     start_tidings $port --data-dir "$out/latency-sqlite"
     server_pids=("${pids[@]}")
-    CONNECTIONS=50 DELAY_MS=10 connections=50 measure "Tidings, SQLite synchronous=full" $port
+    CONNECTIONS=50 DELAY_MS=10 connections=50 measure "Tidings, SQLite synchronous=full, 5,000/s offered" $port
     stop_servers
 }
 
