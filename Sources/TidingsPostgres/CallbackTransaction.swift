@@ -27,18 +27,17 @@ enum CallbackTransaction {
     ) -> GroupCommitQueue.Commit {
         { entries in
             do {
-                return try await withDeadline(configuration.operationTimeout) {
-                    try await client.withTransaction(logger: logger) { connection in
-                        try await apply(entries, on: connection, logger: logger)
-                    }
+                return try await PostgresStatusStore.transaction(
+                    "commit \(entries.count) callback(s); nothing of them was stored",
+                    on: client, configuration: configuration, logger: logger
+                ) { connection in
+                    try await apply(entries, on: connection, logger: logger)
                 }
             } catch {
-                let failure = await PostgresFailure.error(
-                    "commit \(entries.count) callback(s); nothing of them was stored", error, configuration: configuration)
                 logger.error(
                     "PostgreSQL store could not commit callbacks; they were not stored and will be refused",
-                    metadata: ["callbacks": "\(entries.count)", "error": "\(failure)"])
-                throw failure
+                    metadata: ["callbacks": "\(entries.count)", "error": "\(error)"])
+                throw error
             }
         }
     }

@@ -146,13 +146,24 @@ public final class PostgresStatusStore: StatusStore, Service {
     func writing<T: Sendable>(
         _ action: String, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async throws -> T {
-        try await running(action) { [client, logger] in
-            try await client.withTransaction(logger: logger) { connection in try await body(connection) }
-        }
+        try await Self.transaction(action, on: client, configuration: configuration, logger: logger, body)
     }
 
-    /// How many group-commit transactions this store has committed.
-    var committedTransactions: Int {
-        get async { await writer.committedTransactions }
+    /// Runs `body` in a transaction on `client` within the configuration's
+    /// ``PostgresStoreConfiguration/operationTimeout``; a failure becomes a
+    /// `StatusStoreError` saying what could not be done, where, and why. Shared by
+    /// ``writing(_:_:)`` and the group commit (`CallbackTransaction`), which is made before
+    /// the store exists.
+    static func transaction<T: Sendable>(
+        _ action: String, on client: PostgresClient, configuration: PostgresStoreConfiguration, logger: Logger,
+        _ body: @escaping @Sendable (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        do {
+            return try await withDeadline(configuration.operationTimeout) {
+                try await client.withTransaction(logger: logger) { connection in try await body(connection) }
+            }
+        } catch {
+            throw await PostgresFailure.error(action, error, configuration: configuration)
+        }
     }
 }
