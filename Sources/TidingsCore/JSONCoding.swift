@@ -30,28 +30,9 @@ public enum JSONCoding {
         return decoder
     }
 
-    /// `2026-11-23T19:04:07.123Z`: whole milliseconds, so that formatting what
-    /// ``parseTimestamp(_:)`` read gives back the same text.
-    public static func formatTimestamp(_ date: Date) -> String {
-        let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded())
-        let (seconds, fraction) = milliseconds.quotientAndRemainder(dividingBy: 1000)
-        let (wholeSeconds, positiveFraction) = fraction < 0 ? (seconds - 1, fraction + 1000) : (seconds, fraction)
-        let text = Date(timeIntervalSince1970: TimeInterval(wholeSeconds)).formatted(secondsStyle)
-        return text.dropLast() + "." + String(1000 + positiveFraction).dropFirst() + "Z"
-    }
-
-    /// Reads an RFC 3339 time with or without fractional seconds, to the millisecond.
-    public static func parseTimestamp(_ text: String) -> Date? {
-        guard let date = (try? fractionalStyle.parse(text)) ?? (try? secondsStyle.parse(text)) else { return nil }
-        return wholeMilliseconds(date)
-    }
-
     /// `date` rounded to the millisecond: the precision of stored times. Taking receipt
     /// times at this precision makes a record read back equal to the one written.
     public static func wholeMilliseconds(_ date: Date) -> Date {
         Date(timeIntervalSince1970: (date.timeIntervalSince1970 * 1000).rounded() / 1000)
     }
-
-    private static let secondsStyle = Date.ISO8601FormatStyle()
-    private static let fractionalStyle = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
 }

@@ -45,7 +45,6 @@ enum CallbackTransaction {
     static func apply(
         _ entries: [GroupCommitQueue.Entry], on connection: PostgresConnection, logger: Logger
     ) async throws -> [RecordOutcome] {
-        let encoder = JSONCoding.makeEncoder()
         var seq = try await OutboxRows.lockLatestSeq(on: connection, logger: logger)
         let sids = Array(Set(entries.map(\.callback.messageSid))).sorted()
         var current = try await MessagesRows.records(
@@ -68,8 +67,8 @@ enum CallbackTransaction {
             changes.append(change)
             outcomes.append(RecordOutcome(record: outcome.record, change: change))
         }
-        try await MessagesRows.save(changed.sorted().map { current[$0]! }, on: connection, encoder: encoder, logger: logger)
-        try await OutboxRows.append(changes, latestSeq: seq, on: connection, encoder: encoder, logger: logger)
+        try await MessagesRows.save(changed.sorted().map { current[$0]! }, on: connection, logger: logger)
+        try await OutboxRows.append(changes, latestSeq: seq, on: connection, logger: logger)
         return outcomes
     }
 }

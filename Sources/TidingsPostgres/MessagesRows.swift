@@ -6,7 +6,7 @@ import TidingsCore
 ///
 /// A row holds the whole ``TidingsCore/MessageRecord`` as its JSON document (`record`)
 /// and, beside it, the parts of the record that queries filter, sort and count on. Every
-/// write goes through ``save(_:on:encoder:logger:)``, which keeps those columns in step with the
+/// write goes through ``save(_:on:logger:)``, which keeps those columns in step with the
 /// document. Times are ``MillisecondColumn`` values.
 enum MessagesRows {
     /// The stored record of `sid`, or nil when no callback for it was ever stored.
@@ -35,11 +35,10 @@ enum MessagesRows {
     /// travel as one JSON array that `jsonb_to_recordset` turns back into rows, so a group
     /// commit costs one round trip however many messages it changed.
     static func save(
-        _ records: [MessageRecord], on connection: PostgresConnection, encoder: JSONEncoder, logger: Logger
+        _ records: [MessageRecord], on connection: PostgresConnection, logger: Logger
     ) async throws {
         guard !records.isEmpty else { return }
-        let rows = try records.map { try Row($0, encoder: encoder) }
-        let document = String(decoding: try JSONEncoder().encode(rows), as: UTF8.self)
+        let document = JSONCoding.encodedText(records.map(Row.init))
         try await connection.query(
             """
             INSERT INTO messages (
@@ -73,8 +72,9 @@ enum MessagesRows {
             """, logger: logger)
     }
 
-    /// One row of `messages`, as ``save(_:on:encoder:logger:)`` sends it.
-    private struct Row: Encodable {
+    /// One row of `messages`, as ``save(_:on:logger:)`` sends it (the record document as a
+    /// string inside it).
+    private struct Row: JSONWritable {
         let sid: String
         let status: String
         let rank: Int?
@@ -91,7 +91,7 @@ enum MessagesRows {
         let sent_to_delivered: Double?
         let carrier_to_callback: Double?
 
-        init(_ record: MessageRecord, encoder: JSONEncoder) throws {
+        init(_ record: MessageRecord) {
             let latencies = MessageLatencies(record)
             sid = record.sid
             status = record.status.wireValue
@@ -102,12 +102,32 @@ enum MessagesRows {
             conflict = record.conflict
             first_seen_at = MillisecondColumn.value(record.firstSeenAt)
             updated_at = MillisecondColumn.value(record.updatedAt)
-            self.record = String(decoding: try encoder.encode(record), as: UTF8.self)
+            self.record = JSONCoding.encodedText(record)
             to_address = record.to
             stale = record.stale
             queued_to_sent = latencies.queuedToSent
             sent_to_delivered = latencies.sentToDelivered
             carrier_to_callback = latencies.carrierToCallback
+        }
+
+        func write(to writer: inout JSONWriter) {
+            writer.object { object in
+                object.field("carrier_to_callback", carrier_to_callback)
+                object.field("channel", channel)
+                object.field("conflict", conflict)
+                object.field("error_code", error_code)
+                object.field("first_seen_at", first_seen_at)
+                object.field("is_final", is_final)
+                object.field("queued_to_sent", queued_to_sent)
+                object.field("rank", rank)
+                object.field("record", record)
+                object.field("sent_to_delivered", sent_to_delivered)
+                object.field("sid", sid)
+                object.field("stale", stale)
+                object.field("status", status)
+                object.field("to_address", to_address)
+                object.field("updated_at", updated_at)
+            }
         }
     }
 

@@ -6,7 +6,7 @@ import TidingsCore
 ///
 /// `outbox_latest` holds one row, the highest `seq` ever given to a change. A transaction
 /// that adds changes locks it first (``lockLatestSeq(on:logger:)``) and raises it last
-/// (``append(_:latestSeq:on:encoder:logger:)``), so such transactions — on every instance —
+/// (``append(_:latestSeq:on:logger:)``), so such transactions — on every instance —
 /// take their `seq`s one after the other, and a reader never sees `seq` n+1 committed
 /// while n is still to come (as a sequence's numbers would allow), which would make a sink
 /// cursor step over n.
@@ -22,11 +22,11 @@ enum OutboxRows {
     /// `latestSeq` and announces them to every instance listening; the notification is
     /// delivered when the transaction commits, and not at all if it does not.
     static func append(
-        _ changes: [StatusChange], latestSeq: Int64, on connection: PostgresConnection, encoder: JSONEncoder, logger: Logger
+        _ changes: [StatusChange], latestSeq: Int64, on connection: PostgresConnection, logger: Logger
     ) async throws {
         guard !changes.isEmpty else { return }
         let seqs = changes.map { $0.seq! }
-        let documents = try changes.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
+        let documents = changes.map(JSONCoding.encodedText)
         try await connection.query(
             "INSERT INTO outbox (seq, change) SELECT * FROM unnest(\(seqs)::bigint[], \(documents)::text[])",
             logger: logger)

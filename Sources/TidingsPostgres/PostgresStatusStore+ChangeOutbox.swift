@@ -79,10 +79,9 @@ extension PostgresStatusStore {
     /// for `sink` stays one dead letter, with the new `reason` and `time`.
     public func addDeadLetters(_ changes: [StatusChange], sink: String, reason: String, at time: Date) async throws {
         guard !changes.isEmpty else { return }
-        let encoder = JSONCoding.makeEncoder()
         let ids = changes.map(\.id)
         let seqs = changes.map { $0.seq ?? 0 }
-        let documents = try changes.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
+        let documents = changes.map(JSONCoding.encodedText)
         try await running("keep dead letters of sink \(sink)") { [self] in
             try await client.query(
                 """

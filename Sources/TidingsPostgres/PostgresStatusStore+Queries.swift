@@ -86,7 +86,6 @@ extension PostgresStatusStore {
     /// two instances never mark the same message twice. Oldest change first.
     public func markStale(lastChangeBefore cutoff: Date, at time: Date) async throws -> [StatusChange] {
         try await writing("mark stale messages") { [self] connection in
-            let encoder = JSONCoding.makeEncoder()
             let decoder = JSONCoding.makeDecoder()
             let seq = try await OutboxRows.lockLatestSeq(on: connection, logger: logger)
             let rows = try await connection.query(
@@ -100,10 +99,10 @@ extension PostgresStatusStore {
                 candidates.append(try MessagesRows.decode(json, decoder: decoder))
             }
             let marked = StatusMachine.markStale(candidates, at: time, numberingAfter: seq)
-            try await MessagesRows.save(marked.map(\.record), on: connection, encoder: encoder, logger: logger)
+            try await MessagesRows.save(marked.map(\.record), on: connection, logger: logger)
             let changes = marked.map(\.change)
             try await OutboxRows.append(
-                changes, latestSeq: changes.last?.seq ?? seq, on: connection, encoder: encoder, logger: logger)
+                changes, latestSeq: changes.last?.seq ?? seq, on: connection, logger: logger)
             return changes
         }
     }

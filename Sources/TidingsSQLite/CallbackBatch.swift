@@ -43,7 +43,6 @@ enum CallbackBatch {
     /// add nothing to the outbox.
     static func apply(_ entries: [GroupCommitQueue.Entry], in db: Database) throws -> [RecordOutcome] {
         let decoder = JSONCoding.makeDecoder()
-        let encoder = JSONCoding.makeEncoder()
         var current: [String: MessageRecord] = [:]
         var seq = try OutboxTable.latestSeq(in: db)
         var outcomes: [RecordOutcome] = []
@@ -59,11 +58,11 @@ enum CallbackBatch {
             }
             seq += 1
             change.seq = seq
-            try OutboxTable.append(change, in: db, encoder: encoder)
+            try OutboxTable.append(change, in: db)
             outcomes.append(RecordOutcome(record: outcome.record, change: change))
         }
         for record in current.values {
-            try MessagesTable.save(record, in: db, encoder: encoder)
+            try MessagesTable.save(record, in: db)
         }
         return outcomes
     }

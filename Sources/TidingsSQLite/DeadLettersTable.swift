@@ -9,7 +9,7 @@ enum DeadLettersTable {
     /// one row, which takes the new reason and time.
     static func add(
         _ changes: [StatusChange], sink: String, reason: String, at time: Date,
-        in db: Database, encoder: JSONEncoder
+        in db: Database
     ) throws {
         let statement = try db.cachedStatement(
             sql: """
@@ -22,7 +22,7 @@ enum DeadLettersTable {
                     failed_at = excluded.failed_at
                 """)
         for change in changes {
-            let json = String(decoding: try encoder.encode(change), as: UTF8.self)
+            let json = JSONCoding.encodedText(change)
             try statement.execute(arguments: [
                 sink, change.id, change.seq, json, reason, time.timeIntervalSince1970,
             ])

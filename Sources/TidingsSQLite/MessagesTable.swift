@@ -6,7 +6,7 @@ import TidingsCore
 ///
 /// A row holds the whole ``TidingsCore/MessageRecord`` as its JSON document (`record`)
 /// and, beside it, the parts of the record that queries filter, sort and count on. Every
-/// write goes through ``save(_:in:encoder:)``, which keeps those columns in step with the
+/// write goes through ``save(_:in:)``, which keeps those columns in step with the
 /// document. Times are stored as `TimeColumn` values.
 enum MessagesTable {
     /// The stored record of `sid`, or nil when no callback for it was ever stored.
@@ -20,8 +20,8 @@ enum MessagesTable {
     }
 
     /// Inserts `record`, or replaces the row of its SID.
-    static func save(_ record: MessageRecord, in db: Database, encoder: JSONEncoder) throws {
-        let json = String(decoding: try encoder.encode(record), as: UTF8.self)
+    static func save(_ record: MessageRecord, in db: Database) throws {
+        let json = JSONCoding.encodedText(record)
         let latencies = MessageLatencies(record)
         try db.cachedStatement(
             sql: """

@@ -21,9 +21,9 @@ enum OutboxTable {
     /// Inserting an explicit `seq` into an AUTOINCREMENT table raises `sqlite_sequence` to
     /// it, so the next ``latestSeq(in:)`` counts it. A `seq` already used fails the
     /// insert (the primary key), and so the transaction, rather than overwriting a change.
-    static func append(_ change: StatusChange, in db: Database, encoder: JSONEncoder) throws {
+    static func append(_ change: StatusChange, in db: Database) throws {
         precondition(change.seq != nil, "a change enters the outbox with its seq")
-        let json = String(decoding: try encoder.encode(change), as: UTF8.self)
+        let json = JSONCoding.encodedText(change)
         try db.cachedStatement(sql: "INSERT INTO outbox (seq, change) VALUES (?, ?)")
             .execute(arguments: [change.seq, json])
     }

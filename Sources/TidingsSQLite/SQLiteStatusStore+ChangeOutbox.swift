@@ -57,7 +57,7 @@ extension SQLiteStatusStore {
     public func addDeadLetters(_ changes: [StatusChange], sink: String, reason: String, at time: Date) async throws {
         try await writing("keep dead letters of sink \(sink)") { db in
             try DeadLettersTable.add(
-                changes, sink: sink, reason: reason, at: time, in: db, encoder: JSONCoding.makeEncoder())
+                changes, sink: sink, reason: reason, at: time, in: db)
         }
     }
 

@@ -43,13 +43,12 @@ extension SQLiteStatusStore {
     /// - Throws: `StatusStoreError` when the transaction failed; nothing was marked.
     public func markStale(lastChangeBefore cutoff: Date, at time: Date) async throws -> [StatusChange] {
         try await writing("mark stale messages") { db in
-            let encoder = JSONCoding.makeEncoder()
             let candidates = try MessagesTable.inFlightRecords(
                 lastChangeBefore: cutoff, in: db, decoder: JSONCoding.makeDecoder())
             let marked = StatusMachine.markStale(candidates, at: time, numberingAfter: try OutboxTable.latestSeq(in: db))
             for (record, change) in marked {
-                try MessagesTable.save(record, in: db, encoder: encoder)
-                try OutboxTable.append(change, in: db, encoder: encoder)
+                try MessagesTable.save(record, in: db)
+                try OutboxTable.append(change, in: db)
             }
             return marked.map(\.change)
         }

@@ -54,12 +54,11 @@ struct EventsController: Sendable {
         // so a client that drops before its first change resumes without a gap.
         try await writer.write(ByteBuffer(string: "id: \(start)\n\n"))
         var lastWrite = ContinuousClock.now
-        let encoder = JSONCoding.makeEncoder()
         while !Task.isCancelled, !Task.isShuttingDownGracefully {
             let batch = try await outbox.changes(after: cursor, limit: 200)
             var text = ""
             for change in batch where filter.admits(change) && (errorCode == nil || change.errorCode == errorCode) {
-                let json = String(decoding: try encoder.encode(change), as: UTF8.self)
+                let json = JSONCoding.encodedText(change)
                 text += "id: \(change.seq ?? 0)\nevent: status\ndata: \(json)\n\n"
             }
             cursor = batch.last?.seq ?? cursor

@@ -66,7 +66,11 @@ func storeCall<Result>(_ call: () async throws -> Result) async throws -> Result
 /// JSON answers in Tidings' conventions (``TidingsCore/JSONCoding``).
 enum JSONResponse {
     static func make(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
-        let body = try JSONCoding.makeEncoder().encode(value)
+        let body = if let document = value as? any JSONWritable {
+            JSONCoding.encoded(document)
+        } else {
+            [UInt8](try JSONCoding.makeEncoder().encode(value))
+        }
         return Response(
             status: status, headers: [.contentType: "application/json; charset=utf-8"],
             body: .init(byteBuffer: ByteBuffer(bytes: body)))

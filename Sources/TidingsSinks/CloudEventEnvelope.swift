@@ -4,7 +4,7 @@ import TidingsCore
 /// A status change as a CloudEvents 1.0 event in the structured content mode of the JSON
 /// format: the context attributes and the change (`data`) in one JSON object, sent as
 /// `application/cloudevents+json`.
-struct CloudEventEnvelope: Encodable {
+struct CloudEventEnvelope: JSONWritable {
     /// The CloudEvents type of every change: one type, as every change has the same schema;
     /// the status is in `data.status` (and the message SID in `subject`).
     static let eventType = "dev.tidings.message.status_changed"
@@ -29,5 +29,18 @@ struct CloudEventEnvelope: Encodable {
         subject = change.sid
         time = change.receivedAt
         data = change
+    }
+
+    func write(to writer: inout JSONWriter) {
+        writer.object { object in
+            object.field("data", data)
+            object.field("datacontenttype", datacontenttype)
+            object.field("id", id)
+            object.field("source", source)
+            object.field("specversion", specversion)
+            object.field("subject", subject)
+            object.field("time", time)
+            object.field("type", type)
+        }
     }
 }

@@ -25,7 +25,6 @@ public final class FileSink: EventSink {
     /// The path of the active file.
     public let path: String
     private let archive: Mutex<FileArchive>
-    private let encoder: JSONEncoder
     private let queue: DispatchQueue
     private let now: @Sendable () -> Date
 
@@ -64,7 +63,6 @@ public final class FileSink: EventSink {
         }
         self.name = name
         self.path = path
-        self.encoder = JSONCoding.makeEncoder()
         self.queue = DispatchQueue(label: "tidings.sinks.file.\(name)")
         self.now = now
     }
@@ -76,7 +74,7 @@ public final class FileSink: EventSink {
     ///   the system's reason, when the batch could not be written whole.
     public func deliver(_ batch: [StatusChange]) async throws {
         guard !batch.isEmpty else { return }
-        let lines = try JSONLines.encode(batch, with: encoder)
+        let lines = JSONLines.encode(batch)
         let now = now()
         do {
             try await queue.perform {

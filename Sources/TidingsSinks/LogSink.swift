@@ -12,7 +12,6 @@ public final class LogSink: EventSink {
     /// Always `log`.
     public let name = "log"
     private let output: Mutex<FileHandle>
-    private let encoder: JSONEncoder
 
     /// A sink that writes to standard output.
     public static func standardOutput() -> LogSink {
@@ -34,21 +33,20 @@ public final class LogSink: EventSink {
     /// A sink that writes to an open file handle.
     public init(handle: FileHandle) {
         self.output = Mutex(handle)
-        self.encoder = JSONCoding.makeEncoder()
     }
 
     /// Writes `batch`, one ``LogSinkLine`` per change, in order, with a single `write`.
     ///
     /// - Throws: When the output cannot be written (a closed pipe, a full disk).
     public func deliver(_ batch: [StatusChange]) throws {
-        let text = try JSONLines.encode(batch.lazy.map(LogSinkLine.init), with: encoder)
+        let text = JSONLines.encode(batch.lazy.map(LogSinkLine.init))
         try output.withLock { try $0.write(contentsOf: text) }
     }
 }
 
 /// One line of the ``LogSink``: a status change, flat, in the words an on-call engineer
 /// greps for.
-public struct LogSinkLine: Codable, Equatable, Sendable {
+public struct LogSinkLine: Codable, Equatable, Sendable, JSONWritable {
     /// The change's ``TidingsCore/StatusChange/id``: the same on every delivery of the
     /// change, so that a reader can drop repeats (delivery is at least once).
     public let id: String
@@ -92,5 +90,24 @@ public struct LogSinkLine: Codable, Equatable, Sendable {
         to = change.to
         applied = change.applied
         conflict = change.conflict
+    }
+
+    /// Writes the line's JSON, keys in byte order as `JSONCoding.makeEncoder()` sorts them.
+    public func write(to writer: inout JSONWriter) {
+        writer.object { object in
+            object.field("applied", applied)
+            object.field("channel", channel)
+            object.field("conflict", conflict)
+            object.field("errorCode", errorCode)
+            object.field("errorMessage", errorMessage)
+            object.field("id", id)
+            object.field("previousStatus", previousStatus)
+            object.field("reportedStatus", reportedStatus)
+            object.field("seq", seq)
+            object.field("sid", sid)
+            object.field("status", status)
+            object.field("to", to)
+            object.field("ts", ts)
+        }
     }
 }

@@ -23,10 +23,10 @@ public enum WebhookPayloadFormat: Sendable, Equatable {
     }
 
     /// The request body for `change`.
-    func body(for change: StatusChange, encoder: JSONEncoder) throws -> Data {
+    func body(for change: StatusChange) -> Data {
         switch self {
-        case .plain: try encoder.encode(change)
-        case .cloudEvents(let source): try encoder.encode(CloudEventEnvelope(change: change, source: source))
+        case .plain: Data(JSONCoding.encoded(change))
+        case .cloudEvents(let source): Data(JSONCoding.encoded(CloudEventEnvelope(change: change, source: source)))
         }
     }
 }

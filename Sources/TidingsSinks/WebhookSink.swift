@@ -30,7 +30,6 @@ public final class WebhookSink: EventSink {
     /// The client requests go through (internal so that tests can watch its lifetime).
     let client: HTTPClient
     private let ownsClient: Bool
-    private let encoder: JSONEncoder
 
     /// A sink that posts to `url`.
     ///
@@ -84,7 +83,6 @@ public final class WebhookSink: EventSink {
             client = HTTPClient(configuration: configuration)
             ownsClient = true
         }
-        encoder = JSONCoding.makeEncoder()
     }
 
     /// Posts each change of `batch`, in order, one request at a time. An empty batch sends
@@ -114,7 +112,7 @@ public final class WebhookSink: EventSink {
     }
 
     private func post(_ change: StatusChange) async throws {
-        let body = try format.body(for: change, encoder: encoder)
+        let body = format.body(for: change)
         let timestamp = Int64(Date().timeIntervalSince1970)
         var request = HTTPClientRequest(url: url)
         request.method = .POST

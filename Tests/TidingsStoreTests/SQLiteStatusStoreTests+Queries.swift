@@ -287,7 +287,7 @@ extension SQLiteStatusStoreTests {
             }
             try await store.pool.write { [records] db in
                 for record in records {
-                    try MessagesTable.save(record, in: db, encoder: JSONCoding.makeEncoder())
+                    try MessagesTable.save(record, in: db)
                 }
             }
 

@@ -1,0 +1,101 @@
+import Foundation
+import Testing
+import TidingsCore
+import TidingsTestSupport
+import TwilioWebhooks
+
+/// The hand-written JSON of records and changes must be the very bytes `JSONEncoder`
+/// writes with Tidings' conventions: stored documents, the API and the sinks depend on it.
+@Suite("JSONWritable: the same bytes as JSONEncoder")
+struct JSONWritableTests {
+    /// Strings that need escaping, or that a careless writer would escape.
+    static let awkwardTexts: [String] = [
+        "", "plain", "quote \" inside", #"back\slash"#, "slash / and https://example.com/a?b=c",
+        "line\nbreak\r\n", "tab\there", "\u{0}\u{1}\u{8}\u{b}\u{c}\u{1f}\u{7f}", "é, 中文, 😀, \u{2028}\u{2029}",
+        "emoji 👩‍👩‍👧 family", "<script>&amp;</script>",
+    ]
+
+    /// A deterministic corpus of records built by the state machine from callbacks that
+    /// carry awkward texts, random times (years 1970–2100) and every optional field.
+    static func corpus(count: Int, seed: UInt64) throws -> (records: [MessageRecord], changes: [StatusChange]) {
+        var random = SplitMix64(seed: seed)
+        let statuses = ["accepted", "queued", "sending", "sent", "delivered", "undelivered", "failed", "read", "carrier_magic"]
+        var records: [MessageRecord] = []
+        var changes: [StatusChange] = []
+        for number in 0..<count {
+            var record: MessageRecord?
+            for _ in 0...random.next(6) {
+                let text = awkwardTexts[random.next(awkwardTexts.count)]
+                let callback = try CallbackFixtures.callback(
+                    sid: CallbackFixtures.sid(number),
+                    status: statuses[random.next(statuses.count)],
+                    errorCode: random.next(3) == 0 ? [30003, 30008, 63016, -1][random.next(4)] : nil,
+                    rawDlrDoneDate: random.next(2) == 0 ? "2611231904" : nil,
+                    to: random.next(4) == 0 ? text : CallbackFixtures.to,
+                    extra: [.init(name: text, value: awkwardTexts[random.next(awkwardTexts.count)])],
+                    idempotencyToken: random.next(2) == 0 ? "token-\(random.next(1000))" : nil)
+                let milliseconds = Double(random.next(4_102_444_800_000))
+                let outcome = StatusMachine.outcome(
+                    of: callback, receivedAt: Date(timeIntervalSince1970: milliseconds / 1000), stored: record)
+                record = outcome.record
+                if var change = outcome.change {
+                    if random.next(2) == 0 { change.seq = Int64(random.next(1_000_000)) }
+                    changes.append(change)
+                }
+            }
+            guard var record else { continue }
+            if random.next(2) == 0 { record.channelStatusMessage = awkwardTexts[random.next(awkwardTexts.count)] }
+            if random.next(3) == 0 { record.stale = true }
+            records.append(record)
+        }
+        return (records, changes)
+    }
+
+    func expectSameBytes(_ value: some JSONWritable) throws {
+        let expected = String(decoding: try JSONCoding.makeEncoder().encode(value), as: UTF8.self)
+        #expect(JSONCoding.encodedText(value) == expected)
+    }
+
+    @Test func recordsAndChangesAreWrittenAsJSONEncoderWritesThem() throws {
+        let (records, changes) = try Self.corpus(count: 300, seed: 7)
+        #expect(records.count == 300)
+        #expect(changes.count > 300)
+        #expect(records.contains { $0.carrierDoneAt != nil } && records.contains { $0.errorMessage != nil })
+        for record in records { try expectSameBytes(record) }
+        for change in changes { try expectSameBytes(change) }
+        try expectSameBytes(records)
+    }
+
+    @Test func whatIsWrittenDecodesBackToTheSameValue() throws {
+        let (records, changes) = try Self.corpus(count: 100, seed: 11)
+        let decoder = JSONCoding.makeDecoder()
+        for record in records {
+            #expect(try decoder.decode(MessageRecord.self, from: Data(JSONCoding.encoded(record))) == record)
+        }
+        for change in changes {
+            #expect(try decoder.decode(StatusChange.self, from: Data(JSONCoding.encoded(change))) == change)
+        }
+    }
+
+    @Test func everyControlCharacterIsEscapedAsJSONEncoderDoes() throws {
+        let text = String(String.UnicodeScalarView((0..<0x80).compactMap(Unicode.Scalar.init(_:))))
+        var writer = JSONWriter()
+        writer.string(text)
+        let expected = try JSONCoding.makeEncoder().encode([text])
+        #expect(Array("[".utf8) + writer.bytes + Array("]".utf8) == Array(expected))
+    }
+
+    @Test(arguments: [Int64.min, -1, 0, 7, 30003, Int64.max])
+    func integersAreWrittenInDecimal(_ value: Int64) throws {
+        var writer = JSONWriter()
+        writer.integer(value)
+        #expect(writer.bytes == Array(try JSONEncoder().encode(value)))
+    }
+
+    @Test(arguments: [0.0, 2.0, -3.5, 0.25, 1e-05, 123456.789, 1e21])
+    func numbersAreWrittenAsJSONEncoderWritesThem(_ value: Double) throws {
+        var writer = JSONWriter()
+        writer.number(value)
+        #expect(writer.bytes == Array(try JSONEncoder().encode(value)))
+    }
+}
