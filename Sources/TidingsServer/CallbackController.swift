@@ -121,7 +121,7 @@ struct CallbackController: Sendable {
     /// No Twilio parameter carries a NUL character, and PostgreSQL cannot store one in
     /// text: such a body is malformed, and the answer names the parameter.
     private func rejectNULCharacters(in parameters: FormBody) throws {
-        guard let parameter = parameters.first(where: { $0.name.contains("\0") || $0.value.contains("\0") }) else {
+        guard let parameter = parameters.first(where: { $0.name.utf8.contains(0) || $0.value.utf8.contains(0) }) else {
             return
         }
         let name = parameter.name.replacingOccurrences(of: "\0", with: "%00")
@@ -198,9 +198,7 @@ enum BodyKind {
     case json
 
     init(contentType: String?) throws {
-        let mediaType = contentType?.split(separator: ";").first?
-            .trimmingCharacters(in: .whitespaces).lowercased()
-        switch mediaType {
+        switch contentType.map(Self.mediaType(of:)) {
         case "application/x-www-form-urlencoded": self = .form
         case "application/json": self = .json
         default:
@@ -208,5 +206,15 @@ enum BodyKind {
                 .unsupportedMediaType, code: "unsupported_media_type",
                 message: "Expected application/x-www-form-urlencoded (or application/json), got \(contentType ?? "no Content-Type").")
         }
+    }
+
+    /// The media type of a `Content-Type` value, lowercased, without parameters or the
+    /// spaces around it: `application/json` for ` Application/JSON; charset=utf-8`.
+    /// (Bytes, not Foundation: this runs on every callback.)
+    private static func mediaType(of contentType: String) -> String {
+        let isSpace = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+        let bytes = contentType.utf8.prefix { $0 != UInt8(ascii: ";") }
+            .drop(while: isSpace).reversed().drop(while: isSpace).reversed()
+        return String(decoding: bytes.map { (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) ? $0 + 32 : $0 }, as: UTF8.self)
     }
 }

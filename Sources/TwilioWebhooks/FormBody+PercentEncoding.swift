@@ -2,7 +2,31 @@ extension FormBody {
     /// Decodes one name or value of a urlencoded body: `+` is a space, `%XX` a byte, and the
     /// resulting bytes must be UTF-8.
     static func decodeComponent(
+        _ raw: UnsafeBufferPointer<UInt8>
+    ) throws(DecodingError.Problem) -> String {
+        // Most names and values have nothing to decode: one validated copy makes the String.
+        if !raw.contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") }) {
+            guard let text = String(validating: raw, as: UTF8.self) else { throw .invalidUTF8 }
+            return text
+        }
+        return try decodeEscapes(raw)
+    }
+
+    /// ``decodeComponent(_:)`` for any bytes (a URL's query, …).
+    static func decodeComponent(
         _ raw: some Collection<UInt8>
+    ) throws(DecodingError.Problem) -> String {
+        let decoded = raw.withContiguousStorageIfAvailable { buffer in
+            Result { () throws(DecodingError.Problem) in try decodeComponent(buffer) }
+        } ?? Array(raw).withUnsafeBufferPointer { buffer in
+            Result { () throws(DecodingError.Problem) in try decodeComponent(buffer) }
+        }
+        return try decoded.get()
+    }
+
+    /// Decodes `+` and `%XX` escapes of `raw`, then checks the bytes are UTF-8.
+    private static func decodeEscapes(
+        _ raw: UnsafeBufferPointer<UInt8>
     ) throws(DecodingError.Problem) -> String {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(raw.count)

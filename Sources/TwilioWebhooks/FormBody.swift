@@ -42,35 +42,47 @@ public struct FormBody: Sendable, Equatable, Sequence {
     ///
     /// - Throws: ``DecodingError``, naming the offending parameter.
     public init(parsing bytes: some Collection<UInt8>) throws(DecodingError) {
+        // The parser walks one contiguous buffer by offsets: a generic walk over any
+        // collection cost more than the rest of a callback's handling.
+        let parsed = bytes.withContiguousStorageIfAvailable(Self.parameters(in:))
+            ?? Array(bytes).withUnsafeBufferPointer(Self.parameters(in:))
+        self.parameters = try parsed.get()
+    }
+
+    /// The parameters of the form in `bytes`, or the first problem.
+    private static func parameters(in bytes: UnsafeBufferPointer<UInt8>) -> Result<[Parameter], DecodingError> {
         var parameters: [Parameter] = []
-        for segment in bytes.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
-            let position = parameters.count + 1
+        var segmentStart = 0
+        while segmentStart < bytes.count {
+            let segmentEnd = bytes[segmentStart...].firstIndex(of: UInt8(ascii: "&")) ?? bytes.count
+            defer { segmentStart = segmentEnd + 1 }
+            guard segmentEnd > segmentStart else { continue }
+            let segment = UnsafeBufferPointer(rebasing: bytes[segmentStart..<segmentEnd])
             let equals = segment.firstIndex(of: UInt8(ascii: "="))
-            let rawName = segment[..<(equals ?? segment.endIndex)]
-            let rawValue = equals.map { segment[segment.index(after: $0)...] } ?? segment[segment.endIndex...]
+            let rawName = UnsafeBufferPointer(rebasing: segment[..<(equals ?? segment.count)])
+            let rawValue = UnsafeBufferPointer(rebasing: segment[(equals.map { $0 + 1 } ?? segment.count)...])
+            let position = parameters.count + 1
 
             let name: String
             do {
-                name = try Self.decodeComponent(rawName)
+                name = try decodeComponent(rawName)
             } catch {
-                throw DecodingError(
+                return .failure(DecodingError(
                     position: position, name: nil,
                     rawName: String(decoding: rawName, as: UTF8.self),
-                    component: .name, problem: error
-                )
+                    component: .name, problem: error))
             }
             let value: String
             do {
-                value = try Self.decodeComponent(rawValue)
+                value = try decodeComponent(rawValue)
             } catch {
-                throw DecodingError(
+                return .failure(DecodingError(
                     position: position, name: name, rawName: nil,
-                    component: .value, problem: error
-                )
+                    component: .value, problem: error))
             }
             parameters.append(Parameter(name: name, value: value))
         }
-        self.parameters = parameters
+        return .success(parameters)
     }
 
     /// The first value of the parameter with exactly this name, or `nil` if there is none.
