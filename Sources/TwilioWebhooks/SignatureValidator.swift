@@ -107,16 +107,22 @@ public struct SignatureValidator: Sendable {
     /// values are told apart by their bytes, as the SDK's Python `set` does.
     private static func signedParameters(of body: SignedBody) -> [UInt8] {
         guard case .form(let form) = body else { return [] }
-        var valuesByName: [[UInt8]: Set<[UInt8]>] = [:]
-        for parameter in form {
-            valuesByName[Array(parameter.name.utf8), default: []].insert(Array(parameter.value.utf8))
+        // Sorting the (name, value) pairs by bytes and skipping exact repeats gives each
+        // distinct name in order with its distinct values in order under it.
+        let pairs = form.parameters.sorted { first, second in
+            first.name.utf8.elementsEqual(second.name.utf8)
+                ? first.value.utf8.lexicographicallyPrecedes(second.value.utf8)
+                : first.name.utf8.lexicographicallyPrecedes(second.name.utf8)
         }
         var text: [UInt8] = []
-        for (name, values) in valuesByName.sorted(by: { $0.key.lexicographicallyPrecedes($1.key) }) {
-            for value in values.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
-                text += name
-                text += value
+        text.reserveCapacity(pairs.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count })
+        for (index, pair) in pairs.enumerated() {
+            if index > 0, pairs[index - 1].name.utf8.elementsEqual(pair.name.utf8),
+               pairs[index - 1].value.utf8.elementsEqual(pair.value.utf8) {
+                continue
             }
+            text.append(contentsOf: pair.name.utf8)
+            text.append(contentsOf: pair.value.utf8)
         }
         return text
     }
