@@ -16,7 +16,7 @@ extension PostgresStatusStore {
             var changes: [StatusChange] = []
             let rows = try await client.query("SELECT change FROM outbox WHERE seq > \(seq) ORDER BY seq LIMIT \(limit)")
             for try await json in rows.decode(String.self) {
-                changes.append(try decoder.decode(StatusChange.self, from: Data(json.utf8)))
+                changes.append(try JSONCoding.decodeChange(json, decoder: decoder))
             }
             return changes
         }
@@ -107,7 +107,7 @@ extension PostgresStatusStore {
                 """)
             for try await (json, reason, failedAt) in rows.decode((String, String, Double).self) {
                 letters.append(DeadLetter(
-                    change: try decoder.decode(StatusChange.self, from: Data(json.utf8)), reason: reason,
+                    change: try JSONCoding.decodeChange(json, decoder: decoder), reason: reason,
                     failedAt: Date(timeIntervalSince1970: failedAt)))
             }
             return letters

@@ -44,7 +44,7 @@ enum DeadLettersTable {
         ).map { row in
             let json: String = row["change"]
             return DeadLetter(
-                change: try decoder.decode(StatusChange.self, from: Data(json.utf8)),
+                change: try JSONCoding.decodeChange(json, decoder: decoder),
                 reason: row["reason"],
                 failedAt: Date(timeIntervalSince1970: row["failed_at"]))
         }

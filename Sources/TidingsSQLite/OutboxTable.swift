@@ -35,7 +35,7 @@ enum OutboxTable {
         try String.fetchAll(
             db.cachedStatement(sql: "SELECT change FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?"),
             arguments: [seq, limit]
-        ).map { try decoder.decode(StatusChange.self, from: Data($0.utf8)) }
+        ).map { try JSONCoding.decodeChange($0, decoder: decoder) }
     }
 
     /// Deletes every change up to and including `seq`; returns how many went.

@@ -108,7 +108,7 @@ struct TailCommand: AsyncParsableCommand {
     /// `19:04:07 SM… sent → undelivered (sms, +15558675310) 30003 Unreachable destination handset`.
     /// Data that is not a change is shown as it came.
     static func line(for data: String, on terminal: Terminal, calendar: Calendar = .current) -> String {
-        guard let change = try? JSONCoding.makeDecoder().decode(StatusChange.self, from: Data(data.utf8)) else {
+        guard let change = try? JSONCoding.decodeChange(data, decoder: JSONCoding.makeDecoder()) else {
             return data
         }
         let time = calendar.dateComponents([.hour, .minute, .second], from: change.receivedAt)

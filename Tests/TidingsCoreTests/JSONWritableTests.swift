@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import TidingsCore
+@testable import TidingsCore
 import TidingsTestSupport
 import TwilioWebhooks
 
@@ -97,5 +97,44 @@ struct JSONWritableTests {
         var writer = JSONWriter()
         writer.number(value)
         #expect(writer.bytes == Array(try JSONEncoder().encode(value)))
+    }
+}
+
+/// Stored changes are read back by a narrow hand-written reader first; whatever it reads
+/// must be what `JSONDecoder` reads, and whatever it does not read goes to `JSONDecoder`.
+@Suite("JSONCoding.decodeChange: the same changes as JSONDecoder")
+struct CompactChangeReadingTests {
+    let decoder = JSONCoding.makeDecoder()
+
+    @Test func everyWrittenChangeReadsBackWithoutJSONDecoder() throws {
+        let (_, changes) = try JSONWritableTests.corpus(count: 300, seed: 5)
+        for change in changes {
+            var json = JSONCoding.encodedText(change)
+            #expect(json.withUTF8(StatusChange.init(compactJSON:)) == change)
+        }
+    }
+
+    @Test(arguments: [
+        // Whitespace, an unknown key, a fraction, escapes the writer never writes, null.
+        #"{ "applied": true, "channel": "sms", "conflict": false, "id": "SM1-0", "receivedAt": "2026-11-23T19:04:07.123Z", "reportedStatus": "sent", "sid": "SM1", "stale": false, "status": "sent" }"#,
+        #"{"applied":true,"channel":"sms","conflict":false,"id":"SM1-0","newField":[1,{"a":null}],"receivedAt":"2026-11-23T19:04:07.123Z","reportedStatus":"sent","sid":"SM1","stale":false,"status":"sent"}"#,
+        #"{"applied":true,"channel":"sms","conflict":false,"errorCode":30003.0,"id":"SM1-0","receivedAt":"2026-11-23T19:04:07.123Z","reportedStatus":"sent","sid":"SM1","stale":false,"status":"sent"}"#,
+        #"{"applied":true,"channel":"sms","conflict":false,"id":"SM1-0","receivedAt":"2026-11-23T19:04:07.123Z","reportedStatus":"sent","sid":"SM1","stale":false,"status":"sent","to":"\u00e9\/\ud83d\ude00"}"#,
+        #"{"applied":true,"channel":"sms","conflict":false,"errorCode":null,"id":"SM1-0","receivedAt":"2026-11-23T19:04:07+02:00","reportedStatus":"sent","seq":7,"sid":"SM1","stale":false,"status":"sent"}"#,
+    ])
+    func otherJSONReadsAsJSONDecoderReadsIt(_ json: String) throws {
+        let expected = try decoder.decode(StatusChange.self, from: Data(json.utf8))
+        #expect(try JSONCoding.decodeChange(json, decoder: decoder) == expected)
+    }
+
+    @Test(arguments: [
+        #"{"applied":true,"channel":"sms","conflict":false,"id":"SM1-0","receivedAt":"2026-11-23T19:04:07.123Z","sid":"SM1","stale":false,"status":"sent"}"#,
+        #"{"applied":"yes","channel":"sms","conflict":false,"id":"SM1-0","receivedAt":"2026-11-23T19:04:07.123Z","reportedStatus":"sent","sid":"SM1","stale":false,"status":"sent"}"#,
+        #"{"applied":true,"channel":"sms""#,
+        "",
+    ])
+    func brokenChangesFailAsInJSONDecoder(_ json: String) {
+        #expect(throws: (any Error).self) { try decoder.decode(StatusChange.self, from: Data(json.utf8)) }
+        #expect(throws: (any Error).self) { try JSONCoding.decodeChange(json, decoder: decoder) }
     }
 }
