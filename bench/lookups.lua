@@ -11,3 +11,6 @@ function request()
    local sid = prefix .. string.format("%0" .. width .. "x", math.random(0, count - 1))
    return wrk.format("GET", "/v1/messages/" .. sid)
 end
+
+-- With $TIDINGS_BENCH_RATE, each thread sends that many lookups a second (pacing.lua).
+delay = dofile("bench/pacing.lua").delay(os.getenv("TIDINGS_BENCH_RATE"))

@@ -5,8 +5,9 @@
 #
 #   bench/run.sh                  # throughput of every server, then latency at 5,000/s
 #   bench/run.sh throughput       # only the throughput table
-#   bench/run.sh latency          # only p50/p99 at a steady 5,000 callbacks/s
-#   bench/run.sh lookup [COUNT]   # GET /v1/messages/{sid} over COUNT stored messages (default 1,000,000)
+#   bench/run.sh latency          # only p50/p99 at a steady 5,000 callbacks/s (paced)
+#   bench/run.sh lookup [COUNT]   # GET /v1/messages/{sid} over COUNT stored messages (default
+#                                 # 1,000,000), at 1,000/s and as fast as they go
 #   bench/run.sh soak [SECONDS]   # RSS of tidings serve under a steady 5,000/s (default 600 s)
 #
 # Settings (environment): DURATION (seconds per run, default 15), CONNECTIONS (64),
@@ -142,7 +143,7 @@ measure() {
     local wrk_pids=() index=0 target
     for target in "${ports[@]}"; do
         TIDINGS_BENCH_REQUESTS="$requests" TIDINGS_BENCH_SHARES=$((shares * threads)) \
-            TIDINGS_BENCH_FIRST_SHARE=$((index * threads)) TIDINGS_BENCH_DELAY_MS="${DELAY_MS:-0}" \
+            TIDINGS_BENCH_FIRST_SHARE=$((index * threads)) TIDINGS_BENCH_RATE="${RATE:-0}" \
             wrk -t"$threads" -c$((connections / shares)) -d"${duration}s" --timeout 10s --latency \
             -s bench/callbacks.lua "http://127.0.0.1:$target/twilio/status" > "$out/wrk-$name-$index.txt" &
         wrk_pids+=($!)
@@ -198,12 +199,23 @@ run_throughput() {
 }
 
 run_latency() {
-    # 50 connections, each pausing 10 ms between requests: at most 5,000 a second.
-    header "steady load: 50 connections x 100/s (5,000/s offered), ${duration} s"
+    # Two wrk threads, each paced at 2,500 callbacks a second (bench/pacing.lua).
+    header "steady load: 5,000 callbacks/s offered on a schedule, $connections connections, ${duration} s"
     start_tidings $port --data-dir "$out/latency-sqlite"
     server_pids=("${pids[@]}")
-    CONNECTIONS=50 DELAY_MS=10 connections=50 measure "Tidings, SQLite synchronous=full, 5,000/s offered" $port
+    RATE=2500 measure "Tidings, SQLite synchronous=full, 5,000/s offered" $port
     stop_servers
+}
+
+# One wrk run of lookups.lua against $port (TIDINGS_BENCH_RATE per thread, 0 for as fast as
+# it goes); appends a row named $1.
+measure_lookups() {
+    local name=$1 rate=$2 count=$3
+    TIDINGS_BENCH_MESSAGES=$count TIDINGS_BENCH_PREFIX=SMf1 TIDINGS_BENCH_RATE=$rate \
+        wrk -t2 -c"$connections" -d"${duration}s" --latency -s bench/lookups.lua "http://127.0.0.1:$port" \
+        > "$out/wrk-$name.txt"
+    grep -E "Requests/sec|50%|99%|Non-2xx" "$out/wrk-$name.txt" | sed 's/^/    /' >&2
+    echo "| $name | $(awk '/Requests\/sec/ {print $2}' "$out/wrk-$name.txt") req/s | $(awk '$1=="50%" {print $2}' "$out/wrk-$name.txt") | $(awk '$1=="99%" {print $2}' "$out/wrk-$name.txt") | $(awk '/Non-2xx/ {print $5}' "$out/wrk-$name.txt") | | $(rss_mb "${server_pids[@]}") |" >> "$table"
 }
 
 run_lookup() {
@@ -216,12 +228,8 @@ run_lookup() {
     header "GET /v1/messages/{sid}, random SIDs among $count stored, ${duration} s"
     start_tidings $port --data-dir "$data"
     server_pids=("${pids[@]}")
-    local name="lookup over $count messages"
-    TIDINGS_BENCH_MESSAGES=$count TIDINGS_BENCH_PREFIX=SMf1 \
-        wrk -t2 -c"$connections" -d"${duration}s" --latency -s bench/lookups.lua "http://127.0.0.1:$port" \
-        > "$out/wrk-lookup.txt"
-    grep -E "Requests/sec|50%|99%|Non-2xx" "$out/wrk-lookup.txt" | sed 's/^/    /' >&2
-    echo "| $name | $(awk '/Requests\/sec/ {print $2}' "$out/wrk-lookup.txt") req/s | $(awk '$1=="50%" {print $2}' "$out/wrk-lookup.txt") | $(awk '$1=="99%" {print $2}' "$out/wrk-lookup.txt") | $(awk '/Non-2xx/ {print $5}' "$out/wrk-lookup.txt") | | $(rss_mb "${server_pids[@]}") |" >> "$table"
+    measure_lookups "lookups, 1,000/s offered" 500 "$count"
+    measure_lookups "lookups, as fast as they go" 0 "$count"
     stop_servers
 }
 
@@ -229,9 +237,16 @@ run_soak() {
     local seconds="${1:-600}"
     start_tidings $port --data-dir "$out/soak"
     local pid=${pids[0]}
+    # Enough distinct messages for the whole soak (about 3.2 callbacks each), read as wrk goes.
+    local soak_requests="$out/soak-requests.tsv"
+    if [ ! -s "$soak_requests" ]; then
+        echo "bench: signing $((seconds * 5000 / 3)) messages' callbacks for the soak" >&2
+        python3 bench/make_requests.py --url "$public/twilio/status" --token "$token" \
+            --messages $((seconds * 5000 / 3)) --prefix SMso > "$soak_requests"
+    fi
     echo "seconds,rss_mb" > "$out/soak-rss.csv"
-    TIDINGS_BENCH_REQUESTS="$requests" TIDINGS_BENCH_SHARES=2 TIDINGS_BENCH_DELAY_MS=10 \
-        wrk -t2 -c50 -d"${seconds}s" --latency -s bench/callbacks.lua "http://127.0.0.1:$port/twilio/status" \
+    TIDINGS_BENCH_REQUESTS="$soak_requests" TIDINGS_BENCH_STREAM=1 TIDINGS_BENCH_SHARES=2 TIDINGS_BENCH_RATE=2500 \
+        wrk -t2 -c"$connections" -d"${seconds}s" --latency -s bench/callbacks.lua "http://127.0.0.1:$port/twilio/status" \
         > "$out/wrk-soak.txt" &
     local load=$!
     for elapsed in $(seq 0 30 "$seconds"); do
