@@ -31,12 +31,14 @@ function init(args)
    streaming = os.getenv("TIDINGS_BENCH_STREAM") == "1"
    requests = {}
    index = 0
-   if streaming then return end
-   local line_number = 0
-   for line in io.lines(path) do
-      if line_number % total == share then requests[#requests + 1] = format(line) end
-      line_number = line_number + 1
+   if not streaming then
+      local line_number = 0
+      for line in io.lines(path) do
+         if line_number % total == share then requests[#requests + 1] = format(line) end
+         line_number = line_number + 1
+      end
    end
+   dofile("bench/pacing.lua").open_gate_after(id)
 end
 
 -- The next line of this thread's share, starting over at the end of the file.
@@ -59,5 +61,4 @@ function request()
    return requests[index]
 end
 
--- wrk asks before every request how many milliseconds to wait (see pacing.lua).
-delay = dofile("bench/pacing.lua").delay(os.getenv("TIDINGS_BENCH_RATE"))
+delay = dofile("bench/pacing.lua").gated_delay(os.getenv("TIDINGS_BENCH_RATE"))

@@ -144,6 +144,7 @@ measure() {
     for target in "${ports[@]}"; do
         TIDINGS_BENCH_REQUESTS="$requests" TIDINGS_BENCH_SHARES=$((shares * threads)) \
             TIDINGS_BENCH_FIRST_SHARE=$((index * threads)) TIDINGS_BENCH_RATE="${RATE:-0}" \
+            TIDINGS_BENCH_THREADS=$threads TIDINGS_BENCH_GATE="$(mktemp -u "$out/gate.XXXXXX")" \
             wrk -t"$threads" -c$((connections / shares)) -d"${duration}s" --timeout 10s --latency \
             -s bench/callbacks.lua "http://127.0.0.1:$target/twilio/status" > "$out/wrk-$name-$index.txt" &
         wrk_pids+=($!)
