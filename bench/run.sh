@@ -136,6 +136,7 @@ header() {
 # request file), while measuring the server processes $server_pids; appends a row named $1.
 measure() {
     local name=$1; shift
+    local file=${name//\//-}  # a row's name may hold a slash ("5,000/s"); its file may not
     local ports=("$@")
     local shares=${#ports[@]}
     local threads=$((shares > 1 ? 1 : 2))
@@ -146,14 +147,14 @@ measure() {
             TIDINGS_BENCH_FIRST_SHARE=$((index * threads)) TIDINGS_BENCH_RATE="${RATE:-0}" \
             TIDINGS_BENCH_THREADS=$threads TIDINGS_BENCH_GATE="$(mktemp -u "$out/gate.XXXXXX")" \
             wrk -t"$threads" -c$((connections / shares)) -d"${duration}s" --timeout 10s --latency \
-            -s bench/callbacks.lua "http://127.0.0.1:$target/twilio/status" > "$out/wrk-$name-$index.txt" &
+            -s bench/callbacks.lua "http://127.0.0.1:$target/twilio/status" > "$out/wrk-$file-$index.txt" &
         wrk_pids+=($!)
         index=$((index + 1))
     done
     wait "${wrk_pids[@]}"
     local cpu_after; cpu_after=$(cpu_seconds "${server_pids[@]}")
     local rss; rss=$(rss_mb "${server_pids[@]}")
-    python3 - "$name" "$duration" "$cpu_before" "$cpu_after" "$rss" "$out"/wrk-"$name"-*.txt >> "$table" <<'PY'
+    python3 - "$name" "$duration" "$cpu_before" "$cpu_after" "$rss" "$out"/wrk-"$file"-*.txt >> "$table" <<'PY'
 import re, sys
 name, duration, before, after, rss, files = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4]), sys.argv[5], sys.argv[6:]
 def ms(text, label):
@@ -212,11 +213,13 @@ run_latency() {
 # it goes); appends a row named $1.
 measure_lookups() {
     local name=$1 rate=$2 count=$3
+    local file=${name//\//-}
     TIDINGS_BENCH_MESSAGES=$count TIDINGS_BENCH_PREFIX=SMf1 TIDINGS_BENCH_RATE=$rate \
         wrk -t2 -c"$connections" -d"${duration}s" --latency -s bench/lookups.lua "http://127.0.0.1:$port" \
-        > "$out/wrk-$name.txt"
-    grep -E "Requests/sec|50%|99%|Non-2xx" "$out/wrk-$name.txt" | sed 's/^/    /' >&2
-    echo "| $name | $(awk '/Requests\/sec/ {print $2}' "$out/wrk-$name.txt") req/s | $(awk '$1=="50%" {print $2}' "$out/wrk-$name.txt") | $(awk '$1=="99%" {print $2}' "$out/wrk-$name.txt") | $(awk '/Non-2xx/ {print $5}' "$out/wrk-$name.txt") | | $(rss_mb "${server_pids[@]}") |" >> "$table"
+        > "$out/wrk-$file.txt"
+    grep -E "Requests/sec|50%|99%|Non-2xx" "$out/wrk-$file.txt" | sed 's/^/    /' >&2
+    local result="$out/wrk-$file.txt"
+    echo "| $name | $(awk '/Requests\/sec/ {print $2}' "$result") req/s | $(awk '$1=="50%" {print $2}' "$result") | $(awk '$1=="99%" {print $2}' "$result") | $(awk '/Non-2xx/ {print $5}' "$result") | | $(rss_mb "${server_pids[@]}") |" >> "$table"
 }
 
 run_lookup() {
