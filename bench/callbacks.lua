@@ -38,7 +38,6 @@ function init(args)
          line_number = line_number + 1
       end
    end
-   dofile("bench/pacing.lua").open_gate_after(id)
 end
 
 -- The next line of this thread's share, starting over at the end of the file.
@@ -61,4 +60,4 @@ function request()
    return requests[index]
 end
 
-delay = dofile("bench/pacing.lua").gated_delay(os.getenv("TIDINGS_BENCH_RATE"))
+delay = dofile("bench/pacing.lua").delay(os.getenv("TIDINGS_BENCH_RATE"))

@@ -5,7 +5,6 @@ function init(args)
    count = tonumber(os.getenv("TIDINGS_BENCH_MESSAGES") or "1000000")
    width = 34 - #prefix
    math.randomseed(os.time() + (id or 0))
-   dofile("bench/pacing.lua").open_gate_after(id)
 end
 
 function request()
@@ -14,4 +13,4 @@ function request()
 end
 
 -- With $TIDINGS_BENCH_RATE, each thread sends that many lookups a second (pacing.lua).
-delay = dofile("bench/pacing.lua").gated_delay(os.getenv("TIDINGS_BENCH_RATE"))
+delay = dofile("bench/pacing.lua").delay(os.getenv("TIDINGS_BENCH_RATE"))

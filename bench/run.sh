@@ -132,24 +132,28 @@ header() {
     } >> "$table"
 }
 
-# Runs wrk once against each port in $ports (one wrk process each, splitting the
-# request file), while measuring the server processes $server_pids; appends a row named $1.
+# Drives the servers on $ports with two wrk processes of one thread each (one per port for
+# two ports), splitting the request file, while measuring the server processes
+# $server_pids; appends a row named $1.
+#
+# One thread per process, because wrk runs its threads' init() one after the other and
+# starts each thread when its own is done, but counts the duration from the last: with a
+# big request file an early thread sends for longer than the duration and inflates
+# Requests/sec. Processes each count their own duration.
 measure() {
     local name=$1; shift
     local file=${name//\//-}  # a row's name may hold a slash ("5,000/s"); its file may not
     local ports=("$@")
-    local shares=${#ports[@]}
-    local threads=$((shares > 1 ? 1 : 2))
+    local processes=$(( ${#ports[@]} > 2 ? ${#ports[@]} : 2 ))
     local cpu_before; cpu_before=$(cpu_seconds "${server_pids[@]}")
-    local wrk_pids=() index=0 target
-    for target in "${ports[@]}"; do
-        TIDINGS_BENCH_REQUESTS="$requests" TIDINGS_BENCH_SHARES=$((shares * threads)) \
-            TIDINGS_BENCH_FIRST_SHARE=$((index * threads)) TIDINGS_BENCH_RATE="${RATE:-0}" \
-            TIDINGS_BENCH_THREADS=$threads TIDINGS_BENCH_GATE="$(mktemp -u "$out/gate.XXXXXX")" \
-            wrk -t"$threads" -c$((connections / shares)) -d"${duration}s" --timeout 10s --latency \
+    local wrk_pids=() index target
+    for index in $(seq 0 $((processes - 1))); do
+        target=${ports[$((index % ${#ports[@]}))]}
+        TIDINGS_BENCH_REQUESTS="$requests" TIDINGS_BENCH_SHARES=$processes \
+            TIDINGS_BENCH_FIRST_SHARE=$index TIDINGS_BENCH_RATE="${RATE:-0}" \
+            wrk -t1 -c$((connections / processes)) -d"${duration}s" --timeout 10s --latency \
             -s bench/callbacks.lua "http://127.0.0.1:$target/twilio/status" > "$out/wrk-$file-$index.txt" &
         wrk_pids+=($!)
-        index=$((index + 1))
     done
     wait "${wrk_pids[@]}"
     local cpu_after; cpu_after=$(cpu_seconds "${server_pids[@]}")
