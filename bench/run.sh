@@ -186,6 +186,7 @@ run_throughput() {
     server_pids=("${pids[@]}"); measure "Hummingbird 204 ceiling" $port; stop_servers
 
     for level in full normal; do
+        rm -rf "$out/sqlite-$level"  # every run starts from an empty store
         start_tidings $port --data-dir "$out/sqlite-$level" --sqlite-synchronous $level
         server_pids=("${pids[@]}"); measure "Tidings, SQLite synchronous=$level" $port; stop_servers
     done
@@ -207,6 +208,7 @@ run_throughput() {
 run_latency() {
     # Two wrk threads, each paced at 2,500 callbacks a second (bench/pacing.lua).
     header "steady load: 5,000 callbacks/s offered on a schedule, $connections connections, ${duration} s"
+    rm -rf "$out/latency-sqlite"
     start_tidings $port --data-dir "$out/latency-sqlite"
     server_pids=("${pids[@]}")
     RATE=2500 measure "Tidings, SQLite synchronous=full, 5,000/s offered" $port
@@ -243,6 +245,7 @@ run_lookup() {
 
 run_soak() {
     local seconds="${1:-600}"
+    rm -rf "$out/soak"
     start_tidings $port --data-dir "$out/soak"
     local pid=${pids[0]}
     # Enough distinct messages for the whole soak (about 3.2 callbacks each), read as wrk goes.

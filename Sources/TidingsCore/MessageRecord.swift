@@ -102,11 +102,7 @@ public struct HistoryEntry: Sendable, Equatable, Codable {
     /// token, or the same status, reported status, error code, `RawDlrDoneDate` and `EventType`.
     public func isRepeated(by callback: StatusCallback) -> Bool {
         if let token = callback.idempotencyToken, token == idempotencyToken { return true }
-        func param(_ name: String) -> String? {
-            guard let value = params[name]?.trimmingCharacters(in: .whitespaces), !value.isEmpty
-            else { return nil }
-            return value
-        }
+        let param = params.trimmedValue
         return status == callback.status
             && errorCode == callback.errorCode
             && MessageStatus(wireValue: param("MessageStatus") ?? param("SmsStatus") ?? "")

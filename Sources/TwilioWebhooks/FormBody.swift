@@ -90,6 +90,14 @@ public struct FormBody: Sendable, Equatable, Sequence {
         parameters.first { $0.name.utf8.elementsEqual(name.utf8) }?.value
     }
 
+    /// The first value of the parameter with exactly this name, without the whitespace
+    /// around it; nil when there is none or it is blank. This is how a callback's fields
+    /// are read (see ``StatusCallback``).
+    public func trimmedValue(_ name: String) -> String? {
+        guard let value = self[name]?.trimmingWhitespace(), !value.isEmpty else { return nil }
+        return value
+    }
+
     /// Every value of the parameters with exactly this name, in order, repeats included.
     public func values(named name: String) -> [String] {
         parameters.filter { $0.name.utf8.elementsEqual(name.utf8) }.map(\.value)

@@ -55,10 +55,7 @@ public struct StatusCallback: Sendable, Equatable {
     /// - Throws: ``StatusCallbackError/missingField(_:)`` when there is no message SID or no status.
     public init(parameters: FormBody, idempotencyToken: String? = nil) throws(StatusCallbackError) {
         func value(_ names: String...) -> String? {
-            for name in names {
-                if let value = parameters[name]?.trimmingWhitespace(), !value.isEmpty { return value }
-            }
-            return nil
+            names.lazy.compactMap(parameters.trimmedValue).first
         }
         guard let sid = value("MessageSid", "SmsSid", "SmsMessageSid") else {
             throw .missingField("MessageSid")
