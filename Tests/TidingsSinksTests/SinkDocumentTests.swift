@@ -27,3 +27,11 @@ struct SinkDocumentTests {
         #expect(text == Self.changes.map { JSONCoding.encodedText($0) + "\n" }.joined())
     }
 }
+
+extension SinkDocumentTests {
+    @Test func aLogLineWritesEveryProperty() throws {
+        let line = LogSinkLine(ChangeFixtures.everyField)
+        let object = try JSONSerialization.jsonObject(with: Data(JSONCoding.encoded(line))) as? [String: Any]
+        #expect(Set(object?.keys.map { $0 } ?? []) == Set(Mirror(reflecting: line).children.compactMap(\.label)))
+    }
+}
