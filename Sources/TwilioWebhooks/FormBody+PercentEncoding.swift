@@ -16,12 +16,10 @@ extension FormBody {
     static func decodeComponent(
         _ raw: some Collection<UInt8>
     ) throws(DecodingError.Problem) -> String {
-        let decoded = raw.withContiguousStorageIfAvailable { buffer in
-            Result { () throws(DecodingError.Problem) in try decodeComponent(buffer) }
-        } ?? Array(raw).withUnsafeBufferPointer { buffer in
+        let decode = { (buffer: UnsafeBufferPointer<UInt8>) in
             Result { () throws(DecodingError.Problem) in try decodeComponent(buffer) }
         }
-        return try decoded.get()
+        return try (raw.withContiguousStorageIfAvailable(decode) ?? Array(raw).withUnsafeBufferPointer(decode)).get()
     }
 
     /// Decodes `+` and `%XX` escapes of `raw`, then checks the bytes are UTF-8.
