@@ -20,6 +20,11 @@ public protocol StatusStore: ChangeOutbox {
     /// The record of one message, or nil when no callback for it was ever stored.
     func message(sid: String) async throws -> MessageRecord?
 
+    /// The record of one message as its JSON document (the bytes ``JSONCoding`` writes,
+    /// the `GET /v1/messages/{sid}` answer), or nil when no callback for it was ever
+    /// stored. Stores that keep the document return it as stored, without decoding it.
+    func messageDocument(sid: String) async throws -> [UInt8]?
+
     /// Throws when the store cannot serve requests now (used by `/readyz`).
     func checkAvailability() async throws
 
@@ -37,6 +42,13 @@ public protocol StatusStore: ChangeOutbox {
     /// Deletes the messages whose last change is before `cutoff` (retention); returns how many.
     @discardableResult
     func deleteMessages(lastChangeBefore cutoff: Date) async throws -> Int
+}
+
+extension StatusStore {
+    /// ``message(sid:)``, encoded: for stores that keep records rather than documents.
+    public func messageDocument(sid: String) async throws -> [UInt8]? {
+        try await message(sid: sid).map(JSONCoding.encoded)
+    }
 }
 
 /// What recording one callback did.

@@ -11,10 +11,14 @@ import TidingsCore
 enum MessagesRows {
     /// The stored record of `sid`, or nil when no callback for it was ever stored.
     static func record(sid: String, on client: PostgresClient, decoder: JSONDecoder) async throws -> MessageRecord? {
+        try await document(sid: sid, on: client).map { try decode($0, decoder: decoder) }
+    }
+
+    /// The stored `record` document of `sid`, as it is; nil when no callback for it was
+    /// ever stored.
+    static func document(sid: String, on client: PostgresClient) async throws -> String? {
         let rows = try await client.query("SELECT record FROM messages WHERE sid = \(sid)")
-        for try await json in rows.decode(String.self) {
-            return try decode(json, decoder: decoder)
-        }
+        for try await json in rows.decode(String.self) { return json }
         return nil
     }
 

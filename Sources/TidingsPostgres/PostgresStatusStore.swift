@@ -125,6 +125,14 @@ public final class PostgresStatusStore: StatusStore, Service {
         }
     }
 
+    /// The stored document of one message, as it is (no decoding); nil when no callback for
+    /// it was ever stored.
+    public func messageDocument(sid: String) async throws -> [UInt8]? {
+        try await running("read message \(sid)") { [self] in
+            try await MessagesRows.document(sid: sid, on: client).map { Array($0.utf8) }
+        }
+    }
+
     /// Runs `SELECT 1`.
     public func checkAvailability() async throws {
         try await running("reach the database") { [self] in try await client.query("SELECT 1") }

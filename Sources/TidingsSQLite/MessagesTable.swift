@@ -11,12 +11,13 @@ import TidingsCore
 enum MessagesTable {
     /// The stored record of `sid`, or nil when no callback for it was ever stored.
     static func record(sid: String, in db: Database, decoder: JSONDecoder) throws -> MessageRecord? {
-        guard
-            let json = try String.fetchOne(
-                db.cachedStatement(sql: "SELECT record FROM messages WHERE sid = ?"),
-                arguments: [sid])
-        else { return nil }
-        return try decode(json, decoder: decoder)
+        try document(sid: sid, in: db).map { try decode($0, decoder: decoder) }
+    }
+
+    /// The stored `record` document of `sid`, as it is; nil when no callback for it was
+    /// ever stored.
+    static func document(sid: String, in db: Database) throws -> String? {
+        try String.fetchOne(db.cachedStatement(sql: "SELECT record FROM messages WHERE sid = ?"), arguments: [sid])
     }
 
     /// Inserts `record`, or replaces the row of its SID.

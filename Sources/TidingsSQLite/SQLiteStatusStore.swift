@@ -149,10 +149,23 @@ public final class SQLiteStatusStore: StatusStore {
     /// - Throws: `StatusStoreError` when the database cannot be read or the stored record
     ///   cannot be decoded.
     public func message(sid: String) async throws -> MessageRecord? {
+        try await reading(sid: sid) { db in
+            try MessagesTable.record(sid: sid, in: db, decoder: JSONCoding.makeDecoder())
+        }
+    }
+
+    /// The stored document of one message, as it is (no decoding), read on a reader
+    /// connection; nil when no callback for it was ever stored.
+    ///
+    /// - Throws: `StatusStoreError` when the database cannot be read.
+    public func messageDocument(sid: String) async throws -> [UInt8]? {
+        try await reading(sid: sid) { db in try MessagesTable.document(sid: sid, in: db).map { Array($0.utf8) } }
+    }
+
+    /// Runs `read` on a reader connection; a failure becomes a `StatusStoreError` about `sid`.
+    private func reading<Value: Sendable>(sid: String, _ read: @Sendable @escaping (Database) throws -> Value) async throws -> Value {
         do {
-            return try await pool.read { db in
-                try MessagesTable.record(sid: sid, in: db, decoder: JSONCoding.makeDecoder())
-            }
+            return try await pool.read(read)
         } catch {
             throw StatusStoreError(
                 "cannot read message \(sid) from the SQLite database \(databaseURL.path(percentEncoded: false)) (\(error))",

@@ -19,13 +19,13 @@ struct MessagesController: Sendable {
     }
 
     func message(sid: String) async throws -> Response {
-        let record = try await storeCall { try await store.message(sid: sid) }
-        guard let record else {
+        let document = try await storeCall { try await store.messageDocument(sid: sid) }
+        guard let document else {
             throw APIError(
                 .notFound, code: "not_found",
                 message: "No callback for \(sid) has been received. Check the SID, and that the message's StatusCallback points at this server.")
         }
-        return try JSONResponse.make(record)
+        return JSONResponse.make(document: document)
     }
 
     func list(_ query: MessageQuery) async throws -> Response {
@@ -71,8 +71,13 @@ enum JSONResponse {
         } else {
             [UInt8](try JSONCoding.makeEncoder().encode(value))
         }
-        return Response(
+        return make(document: body, status: status)
+    }
+
+    /// An answer whose body is `document`, JSON already written.
+    static func make(document: [UInt8], status: HTTPResponse.Status = .ok) -> Response {
+        Response(
             status: status, headers: [.contentType: "application/json; charset=utf-8"],
-            body: .init(byteBuffer: ByteBuffer(bytes: body)))
+            body: .init(byteBuffer: ByteBuffer(bytes: document)))
     }
 }

@@ -49,6 +49,21 @@ struct StatusStoreConformance {
         }
     }
 
+    @Test("a message's document is its record as JSONCoding writes it; an unknown SID has none", arguments: StoreKind.allCases)
+    func documentIsTheRecordsJSON(kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            let sid = Fixture.sid(9)
+            _ = try await recordInOrder(
+                [try Fixture.callback(sid: sid, status: "sent"), try Fixture.callback(sid: sid, status: "undelivered", errorCode: 30003)],
+                in: store)
+            let record = try #require(try await store.message(sid: sid))
+            let document = try #require(try await store.messageDocument(sid: sid))
+            #expect(document == JSONCoding.encoded(record))
+            #expect(try JSONCoding.makeDecoder().decode(MessageRecord.self, from: Data(document)) == record)
+            #expect(try await store.messageDocument(sid: Fixture.sid(10)) == nil)
+        }
+    }
+
     @Test("a whole life ends delivered with its timeline in rank order", arguments: StoreKind.allCases)
     func wholeLife(kind: StoreKind) async throws {
         try await kind.withStore { store in
