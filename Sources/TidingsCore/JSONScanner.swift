@@ -89,11 +89,6 @@ struct JSONScanner {
         return nil
     }
 
-    /// Reads `null` if it comes next.
-    mutating func takeNull() -> Bool {
-        takeWord("null")
-    }
-
     private mutating func takeWord(_ word: StaticString) -> Bool {
         let count = word.utf8CodeUnitCount
         guard position + count <= bytes.count,

@@ -2,7 +2,7 @@ import TwilioWebhooks
 
 // The documents Tidings stores and sends, written field by field in the byte order of
 // their keys (what `.sortedKeys` gives). A field added to one of these types must be added
-// here too; `JSONWritableTests` fails until it is.
+// here too; `JSONWritableCompletenessTests` fails until it is.
 
 extension MessageRecord: JSONWritable {
     public func write(to writer: inout JSONWriter) {

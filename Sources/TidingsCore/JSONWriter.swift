@@ -91,7 +91,8 @@ public struct JSONWriter: Sendable {
         bytes.append(UInt8(ascii: "\""))
     }
 
-    /// Writes the JSON `bytes` of a value that was written before, as they are.
+    /// Writes `json` as it is: JSON written before, or a separator between documents (the
+    /// line break of JSON Lines).
     public mutating func raw(_ json: some Sequence<UInt8>) {
         bytes.append(contentsOf: json)
     }
@@ -152,10 +153,6 @@ public struct JSONWriter: Sendable {
             member(key) { value.write(to: &$0) }
         }
 
-        /// `"key":[…]`, each element writing itself.
-        public mutating func field<Element: JSONWritable>(_ key: StaticString, _ elements: [Element]) {
-            member(key) { $0.array(elements) }
-        }
     }
 
     /// Appends `text`, escaped for the inside of a JSON string, copying runs that need no

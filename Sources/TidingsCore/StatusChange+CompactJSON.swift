@@ -9,7 +9,7 @@ extension StatusChange {
         var applied: Bool?, conflict: Bool?, stale: Bool?
         var channel: String?, errorMessage: String?, id: String?, previousStatus: String?, receivedAt: String?
         var reportedStatus: String?, sid: String?, status: String?, to: String?
-        var errorCode: Int64?, seq: Int64?
+        var errorCode: Int?, seq: Int64?
         var scanner = JSONScanner(bytes)
         let isWellFormed = scanner.readObject { key, scanner in
             switch key {
@@ -25,7 +25,7 @@ extension StatusChange {
             case "sid": sid = scanner.readString(); return sid != nil
             case "status": status = scanner.readString(); return status != nil
             case "to": to = scanner.readString(); return to != nil
-            case "errorCode": errorCode = scanner.readInteger(); return errorCode != nil
+            case "errorCode": errorCode = scanner.readInteger().flatMap { Int(exactly: $0) }; return errorCode != nil
             case "seq": seq = scanner.readInteger(); return seq != nil
             default: return false
             }
@@ -34,12 +34,10 @@ extension StatusChange {
               let applied, let conflict, let stale, let channel, let id, let sid, let status, let reportedStatus,
               let receivedAt = receivedAt.flatMap(JSONCoding.parseTimestamp)
         else { return nil }
-        let code = errorCode.map { Int(exactly: $0) }
-        if case .some(.none) = code { return nil }  // beyond Int
         self.init(
             id: id, seq: seq, receivedAt: receivedAt, sid: sid, status: MessageStatus(wireValue: status),
             previousStatus: previousStatus.map(MessageStatus.init(wireValue:)),
-            reportedStatus: MessageStatus(wireValue: reportedStatus), errorCode: code ?? nil, errorMessage: errorMessage,
+            reportedStatus: MessageStatus(wireValue: reportedStatus), errorCode: errorCode, errorMessage: errorMessage,
             channel: Channel(name: channel), to: to, applied: applied, conflict: conflict, stale: stale)
     }
 }
