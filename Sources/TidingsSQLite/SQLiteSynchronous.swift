@@ -23,5 +23,14 @@ public enum SQLiteSynchronous: String, Sendable, CaseIterable, CustomStringConve
         }
     }
 
+    /// What a commit at this level survives, in the words the settings use:
+    /// `power loss` or `a crash of Tidings`.
+    public var survives: String {
+        switch self {
+        case .normal: "a crash of Tidings"
+        case .full: "power loss"
+        }
+    }
+
     public var description: String { rawValue }
 }

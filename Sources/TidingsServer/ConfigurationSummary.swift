@@ -14,7 +14,7 @@ public struct ConfigurationSummary: Sendable {
             ("port", String(c.port)),
             ("store", c.store.summary),
             ("data-dir", c.dataDirectory),
-            ("sqlite-synchronous", c.sqliteSynchronous == .full ? "full (survives power loss)" : "normal (survives a crash of Tidings)"),
+            ("sqlite-synchronous", "\(c.sqliteSynchronous) (survives \(c.sqliteSynchronous.survives))"),
             ("auth-token", c.authTokens.isEmpty ? "NONE — every callback will be refused" : "\(c.authTokens.count) configured (not shown)"),
             ("public-url", c.publicURL ?? "(rebuilt from each request's Host header)"),
             ("trust-proxy", String(c.trustProxy)),

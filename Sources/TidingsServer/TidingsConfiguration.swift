@@ -73,7 +73,7 @@ public struct TidingsConfiguration: Sendable, Equatable {
             guard let level = SQLiteSynchronous(rawValue: text.lowercased()) else {
                 throw ConfigurationError(
                     setting: "sqlite-synchronous",
-                    problem: "\"\(text)\" is neither full (survives power loss) nor normal (survives a crash of Tidings)")
+                    problem: "\"\(text)\" is neither full (survives \(SQLiteSynchronous.full.survives)) nor normal (survives \(SQLiteSynchronous.normal.survives))")
             }
             self.sqliteSynchronous = level
         }
