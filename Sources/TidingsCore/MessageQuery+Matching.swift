@@ -16,6 +16,24 @@ extension MessageQuery {
     }
 }
 
+extension MessageQuery {
+    /// Whether `change` passes every filter (the cursor and the limit aside), read as the
+    /// state the change leaves its message in: its status, error code, conflict and stale
+    /// flags, and ``StatusChange/receivedAt`` as the time of the last change. Live streams
+    /// (`GET /v1/events`) use it, so that they filter as the list does.
+    public func admits(_ change: StatusChange) -> Bool {
+        (statuses.isEmpty || statuses.contains(change.status.wireValue))
+            && (errorCode == nil || change.errorCode == errorCode)
+            && (channel == nil || change.channel.name == channel)
+            && (to == nil || change.to == to)
+            && (since.map { change.receivedAt >= $0 } ?? true)
+            && (until.map { change.receivedAt < $0 } ?? true)
+            && (isFinal.map { change.status.isFinal == $0 } ?? true)
+            && (conflict.map { change.conflict == $0 } ?? true)
+            && (stale.map { change.stale == $0 } ?? true)
+    }
+}
+
 extension MessageCursor {
     /// Whether `record` comes after this position in the newest-first order.
     public func precedes(_ record: MessageRecord) -> Bool {

@@ -11,12 +11,18 @@ public struct APIError: HTTPResponseError, Sendable {
     public let message: String
     /// The offending field, when one is to blame.
     public let field: String?
+    /// Headers the answer carries besides its content type (`WWW-Authenticate`, `Allow`,
+    /// `Retry-After`).
+    public let headers: HTTPFields
 
-    public init(_ status: HTTPResponse.Status, code: String, message: String, field: String? = nil) {
+    public init(
+        _ status: HTTPResponse.Status, code: String, message: String, field: String? = nil, headers: HTTPFields = [:]
+    ) {
         self.status = status
         self.code = code
         self.message = message
         self.field = field
+        self.headers = headers
     }
 
     private struct Body: Encodable {
@@ -32,8 +38,8 @@ public struct APIError: HTTPResponseError, Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .withoutEscapingSlashes
         let body = try encoder.encode(Body(error: .init(code: code, message: message, field: field)))
-        return Response(
-            status: status, headers: [.contentType: "application/json; charset=utf-8"],
-            body: .init(byteBuffer: ByteBuffer(bytes: body)))
+        var headers = headers
+        headers[.contentType] = "application/json; charset=utf-8"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 }

@@ -20,6 +20,9 @@ import TwilioWebhooks
 ///     before the server starts.
 ///   - sinks: where changes go; nil means the log sink and the configured `--sink`s.
 ///   - deliveryPolicy: how sinks are retried.
+///   - openFileLimit: how many files the process may open, which caps the connections
+///     (``ConnectionLimits/fitting(openFileLimit:)``); `tidings serve` raises the limit
+///     first and passes what it got.
 ///   - logger: operational logs (to standard error in `tidings serve`).
 ///   - announce: receives the start-up banner once the server listens.
 public func buildApplication(
@@ -27,6 +30,7 @@ public func buildApplication(
     store: (any StatusStore)? = nil,
     sinks: [SinkRoute]? = nil,
     deliveryPolicy: DeliveryPolicy = DeliveryPolicy(),
+    openFileLimit: Int = 1024,
     logger: Logger,
     announce: @escaping @Sendable (StartupBanner) -> Void = { _ in }
 ) throws -> some ApplicationProtocol {
@@ -38,24 +42,40 @@ public func buildApplication(
     postgres?.observeChanges { dispatcher.notify() }
 
     let metrics = TidingsMetrics()
-    let router = Router()
-    router.add(middleware: APITokenMiddleware(token: configuration.apiToken))
+    let commits = CommitHealth()
+    let refusals = RefusalLog(logger: logger)
+    let router = Router(context: TidingsRequestContext.self)
+    router.add(middleware: UnmatchedRouteMiddleware())
     let redactor = AddressRedactor(fields: configuration.redact)
     CallbackController(
         validator: SignatureValidator(authTokens: configuration.authTokens),
         hasAuthTokens: !configuration.authTokens.isEmpty,
-        urlResolver: SignedURLResolver(
-            publicURL: configuration.publicURL, trustProxy: configuration.trustProxy,
-            fallbackAuthority: "\(configuration.host):\(configuration.port)"),
+        urlResolver: SignedURLResolver(publicURL: configuration.publicURL, trustProxy: configuration.trustProxy),
         redactor: redactor, store: store, dispatcher: dispatcher,
-        maximumBodySize: configuration.maximumBodySize, metrics: metrics, logger: logger
+        maximumBodySize: configuration.maximumBodySize, maximumParameters: configuration.maximumParameters,
+        failureLimiter: FailureRateLimiter(limit: configuration.signatureFailureLimit), refusals: refusals,
+        commits: commits, metrics: metrics, logger: logger
     ).addRoutes(to: router, path: configuration.callbackPath)
-    MessagesController(store: store, redactor: redactor).addRoutes(to: router)
-    StatsController(store: store, catalog: .twilio).addRoutes(to: router)
-    EventsController(outbox: store, notifier: dispatcher.changes).addRoutes(to: router)
-    SinksController(dispatcher: dispatcher).addRoutes(to: router)
+    // Every /v1 route lives in this group, so the token guards whatever the router
+    // matched there, however the path was spelled.
+    let api = router.group("v1").add(middleware: APITokenMiddleware(token: configuration.apiToken))
+    MessagesController(store: store, redactor: redactor, logger: logger).addRoutes(to: api)
+    StatsController(store: store, catalog: .twilio, logger: logger).addRoutes(to: api)
+    EventsController(outbox: store, notifier: dispatcher.changes, redactor: redactor, logger: logger).addRoutes(to: api)
+    SinksController(dispatcher: dispatcher, logger: logger).addRoutes(to: api)
     MetricsController(metrics: metrics).addRoutes(to: router)
-    HealthController(store: store).addRoutes(to: router)
+    HealthController(store: store, commits: commits, logger: logger).addRoutes(to: router)
+
+    let limits = ConnectionLimits(
+        maximumConnections: configuration.maximumConnections, headerTimeout: .seconds(configuration.headerTimeout),
+        bodyTimeout: .seconds(configuration.bodyTimeout), idleTimeout: .seconds(configuration.idleTimeout)
+    ).fitting(openFileLimit: openFileLimit)
+    if limits.maximumConnections < configuration.maximumConnections {
+        logger.notice(
+            "the open-file limit caps connections below --max-connections",
+            metadata: ["openFileLimit": "\(openFileLimit)", "connections": "\(limits.maximumConnections)"])
+    }
+    let connections = ConnectionRegistry(limit: limits.maximumConnections, logger: logger)
 
     let storeDescription = switch store {
     case let sqlite as SQLiteStatusStore: "SQLite in \(configuration.dataDirectory) (synchronous=\(sqlite.synchronous))"
@@ -65,6 +85,7 @@ public func buildApplication(
     let eventLogDescription = configuration.eventLog.map { "JSON lines appended to \($0)" } ?? "JSON lines on standard output"
     var application = Application(
         router: router,
+        server: .guardedHTTP1(limits: limits, registry: connections),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Tidings"),
         // The store's own service, if any, comes first, so it stops last.
         services: (postgres.map { [$0] } ?? []) + [
@@ -73,6 +94,7 @@ public func buildApplication(
                 store: store, dispatcher: dispatcher, staleAfter: configuration.staleAfter,
                 retention: configuration.retention, logger: logger, onStale: { metrics.staleDetected($0) }),
             SinkMetricsService(dispatcher: dispatcher, metrics: metrics, logger: logger),
+            refusals,
         ],
         onServerRunning: { channel in
             announce(StartupBanner(

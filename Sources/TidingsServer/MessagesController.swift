@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Logging
 import TidingsCore
 
 /// `GET /v1/messages/{sid}` (what happened to one message) and `GET /v1/messages` (a
@@ -7,19 +8,22 @@ import TidingsCore
 struct MessagesController: Sendable {
     let store: any StatusStore
     let redactor: AddressRedactor
+    let logger: Logger
 
-    func addRoutes(to router: Router<some RequestContext>) {
-        router.get("/v1/messages/:sid") { _, context in
-            let sid = try context.parameters.require("sid")
-            return try await message(sid: sid)
+    /// Adds the routes to `api`, the `/v1` group.
+    func addRoutes(to api: some RouterMethods) {
+        api.get("messages/:sid") { _, context in
+            try await message(sid: try context.parameters.percentDecoded("sid"))
         }
-        router.get("/v1/messages") { request, _ in
-            try await list(try query(from: QueryParameters(request)))
+        .refuseMethods(on: "messages/:sid", except: [.get])
+        api.get("messages") { request, _ in
+            try await list(try MessageQuery(parameters: QueryParameters(request), redactor: redactor))
         }
+        .refuseMethods(on: "messages", except: [.get])
     }
 
     func message(sid: String) async throws -> Response {
-        let document = try await storeCall { try await store.messageDocument(sid: sid) }
+        let document = try await storeCall(logger: logger) { try await store.messageDocument(sid: sid) }
         guard let document else {
             throw APIError(
                 .notFound, code: "not_found",
@@ -29,37 +33,44 @@ struct MessagesController: Sendable {
     }
 
     func list(_ query: MessageQuery) async throws -> Response {
-        try JSONResponse.make(try await storeCall { try await store.messages(matching: query) })
+        try JSONResponse.make(try await storeCall(logger: logger) { try await store.messages(matching: query) })
     }
 
-    func query(from parameters: QueryParameters) throws -> MessageQuery {
-        var query = MessageQuery()
-        query.statuses = parameters.list("status")
-        query.errorCode = try parameters.integer("errorCode")
-        query.channel = parameters.string("channel")?.lowercased()
-        query.to = parameters.string("to").map { redactor.fields.contains(.to) ? AddressRedactor.mask($0) : $0 }
-        query.since = try parameters.time("since")
-        query.until = try parameters.time("until")
-        query.isFinal = try parameters.bool("final")
-        query.conflict = try parameters.bool("conflict")
-        query.stale = try parameters.bool("stale")
-        query.limit = try parameters.integer("limit", in: 1...1000) ?? 50
-        if let token = parameters.string("cursor") {
-            guard let cursor = MessageCursor(token: token) else {
-                throw parameters.invalid("cursor", "not a cursor this server gave out; start again without it")
-            }
-            query.cursor = cursor
-        }
-        return query
+}
+
+/// Runs a store call for an API answer, turning its failure into a `503
+/// store_unavailable` in general terms. The error itself — which may name the database's
+/// host, user or a file path — goes to the operational log only.
+func storeCall<Result>(logger: Logger, _ call: () async throws -> Result) async throws -> Result {
+    do {
+        return try await call()
+    } catch let error as APIError {
+        throw error
+    } catch {
+        logger.error("the store could not answer an API request", metadata: ["error": "\(error)"])
+        throw APIError.storeUnavailable
     }
 }
 
-/// Runs a store call, turning its failure into a `503`.
-func storeCall<Result>(_ call: () async throws -> Result) async throws -> Result {
-    do {
-        return try await call()
-    } catch {
-        throw APIError(.serviceUnavailable, code: "store_unavailable", message: "The store cannot answer right now: \(error).")
+extension APIError {
+    /// The store did not answer: said in general terms, the details are in the log.
+    static let storeUnavailable = APIError(
+        .serviceUnavailable, code: "store_unavailable",
+        message: "The store cannot answer right now; the server's log says why. Try again shortly.")
+}
+
+extension Parameters {
+    /// The path parameter `name`, percent-decoded (`SM%41…` is `SMA…`).
+    ///
+    /// - Throws: `400 invalid_parameter` when it does not decode.
+    func percentDecoded(_ name: String) throws -> String {
+        let raw = try require(name)
+        guard let decoded = raw.removingPercentEncoding else {
+            throw APIError(
+                .badRequest, code: "invalid_parameter", message: "\(name): \(raw) is not percent-encoded correctly.",
+                field: name)
+        }
+        return decoded
     }
 }
 

@@ -13,11 +13,12 @@ public struct MetricsController: Sendable {
     }
 
     /// Adds `GET /metrics` to `router`.
-    public func addRoutes(to router: Router<some RequestContext>) {
+    public func addRoutes(to router: some RouterMethods) {
         router.get("/metrics") { _, _ in
             Response(
                 status: .ok, headers: [.contentType: Self.contentType],
                 body: .init(byteBuffer: ByteBuffer(string: metrics.render())))
         }
+        .refuseMethods(on: "/metrics", except: [.get])
     }
 }

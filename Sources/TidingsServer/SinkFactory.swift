@@ -18,6 +18,16 @@ import TidingsSinks
 /// | `webhook` | `timeout=SECONDS` | per request (default 10) |
 /// | `webhook` | `secret-env=VAR` | the environment variable holding the signing secret (default `TIDINGS_WEBHOOK_SECRET`; comma-separated during a rotation) |
 enum SinkFactory {
+    /// Checks every `--sink` as ``routes(for:environment:logger:)`` would build it, without
+    /// opening a file or a connection.
+    static func check(
+        _ configuration: TidingsConfiguration, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws {
+        for specification in configuration.sinks {
+            _ = try plan(for: specification, environment: environment)
+        }
+    }
+
     static let fileOptions: Set<String> = ["rotate", "max-mb", "keep", "fsync"]
     static let webhookOptions: Set<String> = ["format", "source", "timeout", "secret-env"]
 
@@ -41,9 +51,17 @@ enum SinkFactory {
         })
     }
 
-    private static func sink(
-        for specification: SinkSpecification, environment: [String: String], logger: Logger
-    ) throws -> any EventSink {
+    /// A sink as its `--sink` describes it, every option checked, not yet opened: what
+    /// `tidings config check` validates and `serve` then opens, so the two never disagree.
+    enum Plan {
+        case file(path: String, rotation: FileRotation, sync: FileSyncPolicy, name: String)
+        case webhook(url: String, secrets: [WebhookSecret], secretVariable: String, format: WebhookPayloadFormat, timeout: Duration, name: String)
+    }
+
+    /// Checks `specification`'s options (and the webhook's secrets in `environment`).
+    ///
+    /// - Throws: ``ConfigurationError`` naming the sink and the option.
+    static func plan(for specification: SinkSpecification, environment: [String: String]) throws -> Plan {
         let options = specification.options
         func problem(_ text: String) -> ConfigurationError {
             ConfigurationError(setting: "sink", problem: "\(specification.name): \(text)")
@@ -71,8 +89,7 @@ enum SinkFactory {
             case "none": sync = .none
             case let other: throw problem("fsync=\(other) is neither batch nor none")
             }
-            return try FileSink(
-                path: specification.target, rotation: rotation, sync: sync, name: specification.name, logger: logger)
+            return .file(path: specification.target, rotation: rotation, sync: sync, name: specification.name)
         case "webhook":
             try check(allowed: webhookOptions)
             let format: WebhookPayloadFormat
@@ -81,19 +98,52 @@ enum SinkFactory {
             case "cloudevents": format = .cloudEvents(source: options["source"] ?? "tidings")
             case let other: throw problem("format=\(other) is neither plain nor cloudevents")
             }
-            let variable = options["secret-env"] ?? "TIDINGS_WEBHOOK_SECRET"
-            let secrets = try (environment[variable] ?? "").split(separator: ",")
-                .map { try WebhookSecret($0.trimmingCharacters(in: .whitespaces)) }
-            if secrets.isEmpty {
-                logger.warning(
-                    "webhook sink sends unsigned requests: no signing secret in the environment",
-                    metadata: ["sink": "\(specification.name)", "variable": "\(variable)"])
+            let timeout = try number("timeout", default: 10)
+            guard timeout > 0 else { throw problem("timeout=0: a webhook needs a timeout of 1 second or more") }
+            do {
+                try WebhookSink.checkURL(specification.target)
+            } catch {
+                throw problem("\(error)")
             }
-            return try WebhookSink(
-                url: specification.target, secrets: secrets, format: format,
-                timeout: .seconds(try number("timeout", default: 10)), name: specification.name)
+            let variable = options["secret-env"] ?? "TIDINGS_WEBHOOK_SECRET"
+            let secrets: [WebhookSecret]
+            do {
+                secrets = try (environment[variable] ?? "").split(separator: ",")
+                    .map { try WebhookSecret($0.trimmingCharacters(in: .whitespaces)) }
+            } catch {
+                throw problem("the signing secret in \(variable) cannot be used: \(error)")
+            }
+            return .webhook(
+                url: specification.target, secrets: secrets, secretVariable: variable, format: format,
+                timeout: .seconds(timeout), name: specification.name)
         default:
             throw problem("unknown kind \(specification.kind); Tidings has file and webhook sinks (the log sink is always on)")
         }
+    }
+
+    private static func sink(
+        for specification: SinkSpecification, environment: [String: String], logger: Logger
+    ) throws -> any EventSink {
+        switch try plan(for: specification, environment: environment) {
+        case .file(let path, let rotation, let sync, let name):
+            return try FileSink(path: path, rotation: rotation, sync: sync, name: name, logger: logger)
+        case .webhook(let url, let secrets, let variable, let format, let timeout, let name):
+            if secrets.isEmpty {
+                logger.warning(
+                    "webhook sink sends unsigned requests: no signing secret in the environment",
+                    metadata: ["sink": "\(name)", "variable": "\(variable)"])
+            }
+            return try WebhookSink(url: url, secrets: secrets, format: format, timeout: timeout, name: name)
+        }
+    }
+}
+
+extension TidingsConfiguration {
+    /// Checks every `--sink` exactly as `serve` builds it (options, webhook URLs and
+    /// secrets), without opening anything.
+    ///
+    /// - Throws: ``ConfigurationError`` naming the sink and what is wrong.
+    public func checkSinks(environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+        try SinkFactory.check(self, environment: environment)
     }
 }

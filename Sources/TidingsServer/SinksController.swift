@@ -1,11 +1,13 @@
 import Foundation
 import Hummingbird
+import Logging
 import TidingsCore
 
 /// `GET /v1/sinks` (how far behind each sink is) and `POST /v1/sinks/{name}/replay`
 /// (deliver again from an outbox position, or the dead letters).
 struct SinksController: Sendable {
     let dispatcher: SinkDispatcher
+    let logger: Logger
 
     /// The body of a replay request: exactly one of the two.
     struct ReplayRequest: Decodable {
@@ -23,16 +25,26 @@ struct SinksController: Sendable {
         let cursor: Int64?
     }
 
-    func addRoutes(to router: Router<some RequestContext>) {
-        router.get("/v1/sinks") { _, _ in
-            try JSONResponse.make(["sinks": try await dispatcher.status()])
+    /// Adds the routes to `api`, the `/v1` group.
+    func addRoutes(to api: some RouterMethods) {
+        api.get("sinks") { _, _ in
+            try JSONResponse.make(["sinks": try await storeCall(logger: logger) { try await dispatcher.status() }])
         }
-        router.post("/v1/sinks/:name/replay") { request, context in
-            let name = try context.parameters.require("name")
-            let body = try await request.decode(as: ReplayRequest.self, context: context)
+        .refuseMethods(on: "sinks", except: [.get])
+        api.post("sinks/:name/replay") { request, context in
+            let name = try context.parameters.percentDecoded("name")
+            let body: ReplayRequest
+            do {
+                body = try await request.decode(as: ReplayRequest.self, context: context)
+            } catch {
+                throw APIError(.badRequest, code: "malformed_body", message: Self.replayBodyHint)
+            }
             return try await replay(name, body)
         }
+        .refuseMethods(on: "sinks/:name/replay", except: [.post])
     }
+
+    private static let replayBodyHint = #"Send a JSON body {"from": SEQ} or {"deadLetters": true}."#
 
     private func replay(_ name: String, _ request: ReplayRequest) async throws -> Response {
         guard dispatcher.sinkNames.contains(name) else {
@@ -40,17 +52,20 @@ struct SinksController: Sendable {
         }
         switch (request.from, request.deadLetters) {
         case (let seq?, nil):
-            try await dispatcher.replay(name, after: max(seq - 1, 0))
+            try await storeCall(logger: logger) { try await dispatcher.replay(name, after: max(seq - 1, 0)) }
             return try JSONResponse.make(ReplayResult(sink: name, delivered: nil, cursor: max(seq - 1, 0)))
         case (nil, true?):
             do {
                 let delivered = try await dispatcher.replayDeadLetters(of: name)
                 return try JSONResponse.make(ReplayResult(sink: name, delivered: delivered, cursor: nil))
             } catch {
-                throw APIError(.badGateway, code: "sink_failed", message: "The sink \(name) still refuses its dead letters: \(error). They are kept.")
+                logger.error("a replay of dead letters failed", metadata: ["sink": "\(name)", "error": "\(error)"])
+                throw APIError(
+                    .badGateway, code: "sink_failed",
+                    message: "The sink \(name) still refuses its dead letters; they are kept. GET /v1/sinks and the server's log say why.")
             }
         default:
-            throw APIError(.badRequest, code: "malformed_body", message: #"Send {"from": SEQ} or {"deadLetters": true}."#)
+            throw APIError(.badRequest, code: "malformed_body", message: Self.replayBodyHint)
         }
     }
 }

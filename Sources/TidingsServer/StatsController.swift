@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Logging
 import TidingsCore
 
 /// `GET /v1/stats?since=&until=&channel=`: messages (not callbacks) counted by their
@@ -8,15 +9,18 @@ import TidingsCore
 struct StatsController: Sendable {
     let store: any StatusStore
     let catalog: ErrorCatalog
+    let logger: Logger
 
-    func addRoutes(to router: Router<some RequestContext>) {
-        router.get("/v1/stats") { request, _ in
+    /// Adds the route to `api`, the `/v1` group.
+    func addRoutes(to api: some RouterMethods) {
+        api.get("stats") { request, _ in
             let parameters = QueryParameters(request)
             let query = StatsQuery(
                 since: try parameters.time("since"), until: try parameters.time("until"),
                 channel: parameters.string("channel")?.lowercased())
-            return try JSONResponse.make(answer(for: query, stats: try await storeCall { try await store.stats(query) }))
+            return try JSONResponse.make(answer(for: query, stats: try await storeCall(logger: logger) { try await store.stats(query) }))
         }
+        .refuseMethods(on: "stats", except: [.get])
     }
 
     func answer(for query: StatsQuery, stats: MessageStats) -> StatsReport {

@@ -37,6 +37,21 @@ public struct TidingsConfiguration: Sendable, Equatable {
     public var sinks: [SinkSpecification] = []
     /// The largest callback body accepted, in bytes.
     public var maximumBodySize: Int = 64 * 1024
+    /// The most parameters a callback body may have (a real one has about 20).
+    public var maximumParameters: Int = 100
+    /// Failed signature checks allowed per client address, per minute (and in a burst);
+    /// past it a failure is answered `429` with `Retry-After`.
+    public var signatureFailureLimit: Int = 60
+    /// The most connections open at once; past it the oldest connection that has no
+    /// request under way is closed to make room. Never more than the open-file limit
+    /// allows (see ``ConnectionLimits``).
+    public var maximumConnections: Int = 4096
+    /// How long a client may take to send a request's headers, from its first byte.
+    public var headerTimeout: TimeInterval = 10
+    /// How long a client may take to send a request's body, from the end of its headers.
+    public var bodyTimeout: TimeInterval = 30
+    /// How long a kept-alive connection may wait for its next request.
+    public var idleTimeout: TimeInterval = 60
     /// The bearer token `/v1/*` requires; nil leaves the API open (allowed on loopback only).
     public var apiToken: String?
     /// Serve an open `/v1` API beyond loopback anyway (it carries phone numbers).
@@ -133,6 +148,11 @@ public struct TidingsConfiguration: Sendable, Equatable {
             }
             return field
         })
+        if let limit = try Self.positiveInteger(config, "signature-failure-limit") { self.signatureFailureLimit = limit }
+        if let limit = try Self.positiveInteger(config, "max-connections") { self.maximumConnections = limit }
+        if let seconds = try Self.timeout(config, "header-timeout") { self.headerTimeout = seconds }
+        if let seconds = try Self.timeout(config, "body-timeout") { self.bodyTimeout = seconds }
+        if let seconds = try Self.timeout(config, "idle-timeout") { self.idleTimeout = seconds }
         self.sinks = try (config.stringArray(forKey: "sink") ?? []).map(SinkSpecification.init(parsing:))
         let names = ["log"] + sinks.map(\.name)
         if let repeated = names.first(where: { name in names.filter { $0 == name }.count > 1 }) {
@@ -160,6 +180,23 @@ public struct TidingsConfiguration: Sendable, Equatable {
         } catch {
             throw ConfigurationError(setting: setting, problem: "cannot read \(path): \(error.localizedDescription)")
         }
+    }
+
+    private static func positiveInteger(_ config: ConfigReader, _ setting: String) throws -> Int? {
+        guard let text = config.string(forKey: ConfigKey(setting)) else { return nil }
+        guard let number = Int(text), number > 0 else {
+            throw ConfigurationError(setting: setting, problem: "\"\(text)\" is not a whole number above 0")
+        }
+        return number
+    }
+
+    /// A duration like `10s`, `2m` (or plain seconds), above zero.
+    private static func timeout(_ config: ConfigReader, _ setting: String) throws -> TimeInterval? {
+        guard let text = config.string(forKey: ConfigKey(setting)) else { return nil }
+        guard let seconds = Double(text) ?? DurationText.seconds(text), seconds > 0 else {
+            throw ConfigurationError(setting: setting, problem: "\"\(text)\" is not a duration like 10s or 2m")
+        }
+        return seconds
     }
 
     private static func bool(_ config: ConfigReader, _ key: ConfigKey, setting: String) throws -> Bool? {

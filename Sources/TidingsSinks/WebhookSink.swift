@@ -50,13 +50,23 @@ public final class WebhookSink: EventSink {
     ///     when the sink is released).
     /// - Throws: ``SinkSetupError`` when `url` is not an absolute http(s) URL or `timeout`
     ///   is not positive.
+    /// Checks that `url` can be a webhook's destination: an absolute `http` or `https` URL.
+    ///
+    /// - Throws: ``SinkSetupError`` saying so.
+    public static func checkURL(_ url: String) throws {
+        guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
+            scheme == "http" || scheme == "https", components.host?.isEmpty == false
+        else {
+            throw SinkSetupError("the webhook URL must be an absolute http or https URL")
+        }
+    }
+
     public init(
         url: String, secrets: [WebhookSecret] = [], format: WebhookPayloadFormat = .plain,
         timeout: Duration = .seconds(10), name: String = "webhook", httpClient: HTTPClient? = nil
     ) throws {
-        guard var components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
-            scheme == "http" || scheme == "https", components.host?.isEmpty == false
-        else {
+        try Self.checkURL(url)
+        guard var components = URLComponents(string: url), let scheme = components.scheme?.lowercased() else {
             throw SinkSetupError("the webhook URL must be an absolute http or https URL")
         }
         guard timeout > .zero else {

@@ -27,7 +27,8 @@ extension FormBody {
         /// The parameter's decoded name, or `nil` when the name itself could not be decoded.
         public let name: String?
         /// The name as it appeared on the wire, when it could not be decoded (invalid UTF-8
-        /// shown as U+FFFD).
+        /// shown as U+FFFD). The ``description`` shows at most 40 characters of it, anything
+        /// but printable ASCII as `?`: a binary body must not put junk in an answer or a log.
         public let rawName: String?
         /// Which part of the pair failed.
         public let component: Component
@@ -38,9 +39,9 @@ extension FormBody {
         /// hexadecimal digits`.
         public var description: String {
             let parameter = if let name {
-                "parameter \"\(name)\" (#\(position))"
+                "parameter \"\(Self.printable(name))\" (#\(position))"
             } else if let rawName {
-                "parameter #\(position) (raw name \"\(rawName)\")"
+                "parameter #\(position) (raw name \"\(Self.printable(rawName))\")"
             } else {
                 "parameter #\(position)"
             }
@@ -49,6 +50,15 @@ extension FormBody {
             case .invalidUTF8: "is not valid UTF-8 once percent-decoded"
             }
             return "\(parameter): \(component.rawValue) \(explanation)"
+        }
+
+        /// `text` cut to 40 characters, with every character that is not printable ASCII
+        /// (controls, U+FFFD, any non-ASCII) shown as `?`, and `"` and `\\` as `?` too.
+        public static func printable(_ text: String) -> String {
+            let shown = text.unicodeScalars.prefix(40).map { scalar -> Character in
+                (0x20..<0x7F).contains(scalar.value) && scalar != "\"" && scalar != "\\" ? Character(scalar) : "?"
+            }
+            return String(shown) + (text.unicodeScalars.count > 40 ? "…" : "")
         }
     }
 }

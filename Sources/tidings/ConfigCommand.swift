@@ -24,6 +24,9 @@ struct ConfigCommand: AsyncParsableCommand {
             do {
                 configuration = try TidingsConfiguration(reader: try await options.reader())
                 try configuration.checkAPIExposure()
+                // What serve checks only when it builds the sinks (webhook secrets, file
+                // options), checked the same way here.
+                try configuration.checkSinks()
             } catch {
                 throw ValidationError("\(error)")
             }

@@ -32,15 +32,24 @@ struct ServeCommand: AsyncParsableCommand {
         LoggingSystem.bootstrap(StreamLogHandler.standardError)
         var logger = Logger(label: "tidings")
         logger.logLevel = Logger.Level(rawValue: (reader.string(forKey: "log-level") ?? "info").lowercased()) ?? .info
+        // One serve per SQLite data directory; the claim lasts as long as this process.
+        let claim: DataDirectoryLock?
+        do {
+            claim = if case .sqlite = configuration.store { try DataDirectoryLock(directory: configuration.dataDirectory) } else { nil }
+        } catch {
+            throw ValidationError("\(error)")
+        }
         if case .postgres = configuration.store {
             // Fail at once, in one line, when the database cannot be used; the application
             // migrates again before it serves, which is then a quick no-op.
             let migration = try await StoreMigration.run(configuration: configuration, logger: logger)
             logger.info("\(migration)")
         }
-        let application = try buildApplication(configuration: configuration, logger: logger) { banner in
+        let openFileLimit = ConnectionLimits.raiseOpenFileLimit()
+        let application = try buildApplication(configuration: configuration, openFileLimit: openFileLimit, logger: logger) { banner in
             FileHandle.standardError.write(Data((banner.text + "\n").utf8))
         }
         try await application.runService()
+        withExtendedLifetime(claim) {}
     }
 }

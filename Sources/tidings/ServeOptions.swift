@@ -71,6 +71,21 @@ struct ServeOptions: ParsableArguments {
     @Option(help: "Store these addresses masked: to, from (comma-separated).")
     var redact: String?
 
+    @Option(help: "Failed signature checks allowed per client address per minute before 429. (default: 60)")
+    var signatureFailureLimit: String?
+
+    @Option(help: "Most connections open at once; past it the oldest idle one is closed. (default: 4096, within the open-file limit)")
+    var maxConnections: String?
+
+    @Option(help: "Time a client may take to send a request's headers, e.g. 10s. (default: 10s)")
+    var headerTimeout: String?
+
+    @Option(help: "Time a client may take to send a request's body, e.g. 30s. (default: 30s)")
+    var bodyTimeout: String?
+
+    @Option(help: "Time a kept-alive connection may wait for its next request, e.g. 60s. (default: 60s)")
+    var idleTimeout: String?
+
     @Option(help: "Level of the operational log on standard error: trace, debug, info, notice, warning, error. (default: info)")
     var logLevel: String?
 
@@ -129,6 +144,11 @@ struct ServeOptions: ParsableArguments {
         set("stale-after", staleAfter)
         set("retention", retention)
         set("redact", list: redact.map { $0.split(separator: ",").map(String.init) } ?? [])
+        set("signature-failure-limit", signatureFailureLimit)
+        set("max-connections", maxConnections)
+        set("header-timeout", headerTimeout)
+        set("body-timeout", bodyTimeout)
+        set("idle-timeout", idleTimeout)
         set("log-level", logLevel)
         return values
     }

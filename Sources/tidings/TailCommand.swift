@@ -90,8 +90,15 @@ struct TailCommand: AsyncParsableCommand {
                         dropped = "the server ended the stream"
                         break
                     }
-                    for event in parser.consume(chunk.readableBytesView) where event.type == "status" {
-                        try Terminal.writeLine(json ? event.data : Self.line(for: event.data, on: terminal))
+                    for event in parser.consume(chunk.readableBytesView) {
+                        switch event.type {
+                        case "status":
+                            try Terminal.writeLine(json ? event.data : Self.line(for: event.data, on: terminal))
+                        case "reset":
+                            Terminal.warn("the server's outbox starts over (its store was reset or restored); showing every change it still keeps")
+                        default:
+                            break
+                        }
                     }
                     lastEventID = parser.lastEventID
                 }

@@ -17,6 +17,8 @@ public enum CallbackOutcome: String, Sendable, CaseIterable {
     case tooLarge = "too_large"
     /// `503`: the store could not take the callback.
     case storeUnavailable = "store_unavailable"
+    /// `429`: a client address past its limit of failed signatures.
+    case rateLimited = "rate_limited"
 
     /// The outcome a refusal with `status` stands for; nil for a status the callback route
     /// does not refuse with.
@@ -27,6 +29,7 @@ public enum CallbackOutcome: String, Sendable, CaseIterable {
         case .unsupportedMediaType: self = .unsupportedMediaType
         case .contentTooLarge: self = .tooLarge
         case .serviceUnavailable: self = .storeUnavailable
+        case .tooManyRequests: self = .rateLimited
         default: return nil
         }
     }

@@ -10,12 +10,18 @@ import TwilioWebhooks
 /// | what is wrong | answer |
 /// |---|---|
 /// | content type neither form nor JSON | `415` |
+/// | a `Content-Encoding` (gzip, …) | `415` naming it |
 /// | body over the size limit | `413` |
+/// | more parameters than ``maximumParameters`` | `413` |
 /// | body that does not decode | `400` naming the parameter |
+/// | no `Host` and no `--public-url` | `400` (the signed URL cannot be rebuilt) |
 /// | signature missing, or valid under no auth token | `403`, logged with the URL used |
+/// | the client's address failed too many signatures | `429` with `Retry-After` |
 /// | no `MessageSid` or `MessageStatus` | `400` naming it |
 /// | a NUL character in a parameter | `400` naming the parameter |
 /// | store cannot take it | `503` (Twilio may retry) |
+///
+/// Refusals go to ``RefusalLog``: the first of each kind in full, the rest counted.
 struct CallbackController: Sendable {
     let validator: SignatureValidator
     /// Whether any auth token is configured (without one, every callback is refused).
@@ -26,31 +32,58 @@ struct CallbackController: Sendable {
     let store: any StatusStore
     let dispatcher: SinkDispatcher
     let maximumBodySize: Int
+    /// The most parameters a body may have; a real callback has about 20.
+    let maximumParameters: Int
+    /// Failed signatures per client address (``FailureRateLimiter``).
+    let failureLimiter: FailureRateLimiter
+    let refusals: RefusalLog
+    /// Told of every commit and failed commit, for `/readyz`.
+    let commits: CommitHealth
     let metrics: TidingsMetrics
     let logger: Logger
 
-    func addRoutes(to router: Router<some RequestContext>, path: String) {
-        router.post(RouterPath(path)) { request, _ in
-            try await receive(request)
+    func addRoutes(to router: some RouterMethods<TidingsRequestContext>, path: String) {
+        router.post(RouterPath(path)) { request, context in
+            try await receive(request, from: urlResolver.clientAddress(of: request, remoteAddress: context.remoteAddress))
         }
+        .refuseMethods(on: RouterPath(path), except: [.post])
     }
 
-    /// Handles one callback, counting its outcome and how long it took.
-    func receive(_ request: Request) async throws -> Response {
+    /// Handles one callback from the client at `address`, counting its outcome and how
+    /// long it took.
+    func receive(_ request: Request, from address: String) async throws -> Response {
         let start = ContinuousClock.now
         defer { metrics.callbackHandled(seconds: (ContinuousClock.now - start) / .seconds(1)) }
         do {
-            return try await handle(request)
+            return try await handle(request, from: address)
+        } catch let refusal as CallbackRefusal {
+            CallbackOutcome(refusal: refusal.error.status).map(metrics.callbackAnswered)
+            if refusal.error.status != .tooManyRequests {
+                refusals.refused(
+                    code: refusal.error.code, from: address, message: refusal.logMessage ?? refusal.error.message,
+                    metadata: refusal.logMetadata)
+            }
+            throw refusal.error
         } catch let error as APIError {
             CallbackOutcome(refusal: error.status).map(metrics.callbackAnswered)
+            refusals.refused(code: error.code, from: address, message: error.message, metadata: [:])
             throw error
         }
     }
 
-    private func handle(_ request: Request) async throws -> Response {
+    private func handle(_ request: Request, from address: String) async throws -> Response {
         let kind = try BodyKind(contentType: request.headers[.contentType])
+        if let encoding = request.headers[.contentEncoding], encoding.lowercased() != "identity" {
+            throw APIError(
+                .unsupportedMediaType, code: "unsupported_media_type",
+                message: "The body is sent with Content-Encoding \(FormBody.DecodingError.printable(encoding)); Twilio sends callbacks unencoded. Send the body as it is.")
+        }
         let bytes = try await collectBody(of: request)
-        let url = urlResolver.url(for: request)
+        guard let url = urlResolver.url(for: request) else {
+            throw APIError(
+                .badRequest, code: "missing_host",
+                message: "The request has no Host header, so the URL Twilio signed cannot be rebuilt. Set --public-url to the base URL Twilio uses.")
+        }
         let parameters: FormBody
         let signedBody: SignedBody
         switch kind {
@@ -61,7 +94,23 @@ struct CallbackController: Sendable {
             parameters = try JSONCallbackBody.parameters(from: bytes)
             signedBody = .json(bytes: bytes)
         }
-        try checkSignature(of: request, url: url, body: signedBody)
+        guard parameters.parameters.count <= maximumParameters else {
+            throw APIError(
+                .contentTooLarge, code: "too_many_parameters",
+                message: "The body has \(parameters.parameters.count) parameters; a Twilio status callback has about 20 (at most \(maximumParameters) are accepted).")
+        }
+        do {
+            try checkSignature(of: request, url: url, body: signedBody)
+        } catch let refusal as CallbackRefusal {
+            if let wait = failureLimiter.recordFailure(of: address) {
+                let seconds = Int((wait / .seconds(1)).rounded(.up))
+                throw CallbackRefusal(error: APIError(
+                    .tooManyRequests, code: "too_many_failures",
+                    message: "Too many requests from this address failed the signature check; wait \(seconds) s. Requests with a valid signature are always accepted.",
+                    headers: [.retryAfter: "\(seconds)"]))
+            }
+            throw refusal
+        }
         try rejectNULCharacters(in: parameters)
 
         let callback: StatusCallback
@@ -84,11 +133,13 @@ struct CallbackController: Sendable {
             outcome = try await store.record(callback, receivedAt: JSONCoding.wholeMilliseconds(Date()))
             metrics.storeWrite(seconds: (ContinuousClock.now - writeStart) / .seconds(1))
         } catch {
+            commits.failed()
             logger.error("store refused a callback", metadata: ["sid": "\(callback.messageSid)", "error": "\(error)"])
             throw APIError(
                 .serviceUnavailable, code: "store_unavailable",
                 message: "The callback could not be stored, so it was not acknowledged. Twilio may retry it.")
         }
+        commits.committed()
         if let change = outcome.change {
             dispatcher.notify()
             metrics.callbackAnswered(.accepted)
@@ -131,24 +182,34 @@ struct CallbackController: Sendable {
             field: name)
     }
 
+    /// - Throws: ``CallbackRefusal`` (a `403`) carrying what to log.
     private func checkSignature(of request: Request, url: String, body: SignedBody) throws {
         guard hasAuthTokens else {
-            logger.warning("callback rejected: no auth token is configured", metadata: ["url": "\(url)"])
-            throw APIError(
-                .forbidden, code: "invalid_signature",
-                message: "Tidings has no Twilio auth token configured, so it cannot check signatures. Set TIDINGS_AUTH_TOKEN.")
+            throw CallbackRefusal(
+                error: APIError(
+                    .forbidden, code: "invalid_signature",
+                    message: "Tidings has no Twilio auth token configured, so it cannot check signatures. Set TIDINGS_AUTH_TOKEN."),
+                logMessage: "no auth token is configured", logMetadata: ["url": "\(url)"])
         }
         let verdict = validator.validate(
             signature: request.headers[.twilioSignature], url: url, body: body,
             signatureSettings: request.headers[.twilioSignatureSettings])
         guard let refusal = Refusal(verdict, url: url) else { return }
-        logger.warning(
-            "callback rejected: \(refusal.logMessage)",
-            metadata: refusal.triedURLs.isEmpty
+        throw CallbackRefusal(
+            error: APIError(.forbidden, code: refusal.code, message: refusal.message),
+            logMessage: refusal.logMessage,
+            logMetadata: refusal.triedURLs.isEmpty
                 ? ["url": "\(url)"]
                 : ["url": "\(url)", "triedURLs": "\(refusal.triedURLs.joined(separator: " "))"])
-        throw APIError(.forbidden, code: refusal.code, message: refusal.message)
     }
+}
+
+/// A refused callback: the answer, and what the log says of it (more than the answer,
+/// e.g. the URLs a signature was checked against; never a secret).
+struct CallbackRefusal: Error {
+    let error: APIError
+    var logMessage: String?
+    var logMetadata: Logger.Metadata = [:]
 }
 
 /// Why a signature check refused a request, in words for the log and for the caller.

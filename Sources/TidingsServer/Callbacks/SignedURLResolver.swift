@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import NIOCore
 
 /// Rebuilds the URL Twilio requested — the URL its signature covers.
 ///
@@ -12,31 +13,43 @@ import Hummingbird
 ///   followed by the request's own path and query, exactly as received.
 /// - Without one: `http://` + the `Host` header + path and query. With `trustProxy`,
 ///   `X-Forwarded-Proto` and `X-Forwarded-Host` (their first values) replace scheme and host.
+///   A request without `Host` (HTTP/1.0) has no URL: guessing one (the listening address)
+///   would check signatures against a URL Twilio never used.
 public struct SignedURLResolver: Sendable {
     public let publicURL: String?
     public let trustProxy: Bool
-    /// Used when a request carries no `Host` (HTTP/1.0 clients).
-    public let fallbackAuthority: String
 
-    public init(publicURL: String?, trustProxy: Bool, fallbackAuthority: String) {
+    public init(publicURL: String?, trustProxy: Bool) {
         self.publicURL = publicURL.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
         self.trustProxy = trustProxy
-        self.fallbackAuthority = fallbackAuthority
     }
 
-    /// The URL the request was signed for.
-    public func url(for request: Request) -> String {
+    /// The URL the request was signed for; nil when it has no `Host` and there is no
+    /// public URL.
+    public func url(for request: Request) -> String? {
         let pathAndQuery = request.head.path ?? "/"
         if let publicURL {
             return publicURL + pathAndQuery
         }
         var scheme = "http"
-        var authority = request.head.authority ?? request.headers[.host] ?? fallbackAuthority
+        guard var authority = request.head.authority ?? request.headers[.host] else { return nil }
         if trustProxy {
             if let proto = firstValue(request.headers[.xForwardedProto]) { scheme = proto.lowercased() }
             if let host = firstValue(request.headers[.xForwardedHost]) { authority = host }
         }
         return "\(scheme)://\(authority)\(pathAndQuery)"
+    }
+
+    /// The address failures are counted against: the connection's peer or, with
+    /// `trustProxy`, the last `X-Forwarded-For` entry (the one the proxy itself added;
+    /// those before it are the client's to invent).
+    public func clientAddress(of request: Request, remoteAddress: SocketAddress?) -> String {
+        if trustProxy,
+           let last = request.headers[.xForwardedFor]?.split(separator: ",").last?.trimmingCharacters(in: .whitespaces),
+           !last.isEmpty {
+            return last
+        }
+        return remoteAddress?.ipAddress ?? "unknown"
     }
 
     private func firstValue(_ header: String?) -> String? {
@@ -51,6 +64,7 @@ extension HTTPField.Name {
     static let host = Self("Host")!
     static let xForwardedProto = Self("X-Forwarded-Proto")!
     static let xForwardedHost = Self("X-Forwarded-Host")!
+    static let xForwardedFor = Self("X-Forwarded-For")!
     static let twilioSignature = Self("X-Twilio-Signature")!
     static let twilioSignatureSettings = Self("X-Twilio-Webhooks-Signature-Settings")!
     static let twilioIdempotencyToken = Self("I-Twilio-Idempotency-Token")!
