@@ -27,9 +27,11 @@ actor RecordingSink: EventSink {
     }
 }
 
-/// A store that is down: every call fails.
+/// A store that is down: every call fails, with the kind of detail a real driver gives
+/// (a database URL, a user, an errno) that must never reach an HTTP answer.
 struct UnavailableStore: StatusStore {
-    var down: StatusStoreError { StatusStoreError("disk full") }
+    static let detail = "postgres://tidings@db.internal:5432/tidings: connection refused (errno 111)"
+    var down: StatusStoreError { StatusStoreError(Self.detail) }
 
     func record(_ callback: StatusCallback, receivedAt: Date) async throws -> RecordOutcome { throw down }
     func message(sid: String) async throws -> MessageRecord? { throw down }
