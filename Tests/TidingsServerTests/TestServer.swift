@@ -70,10 +70,10 @@ struct TestServer {
     }()
     var store: any StatusStore = InMemoryStatusStore()
     let sink = RecordingSink()
+    var logger = Logger(label: "test")
 
     func application() throws -> some ApplicationProtocol {
-        try buildApplication(
-            configuration: configuration, store: store, sinks: [SinkRoute(sink: sink)], logger: Logger(label: "test"))
+        try buildApplication(configuration: configuration, store: store, sinks: [SinkRoute(sink: sink)], logger: logger)
     }
 
     /// A form body and its headers, signed for `url` with `token`.

@@ -58,11 +58,9 @@ struct CallbackController: Sendable {
             return try await handle(request, from: address)
         } catch let refusal as CallbackRefusal {
             CallbackOutcome(refusal: refusal.error.status).map(metrics.callbackAnswered)
-            if refusal.error.status != .tooManyRequests {
-                refusals.refused(
-                    code: refusal.error.code, from: address, message: refusal.logMessage ?? refusal.error.message,
-                    metadata: refusal.logMetadata)
-            }
+            refusals.refused(
+                code: refusal.error.code, from: address, message: refusal.logMessage ?? refusal.error.message,
+                metadata: refusal.logMetadata)
             throw refusal.error
         } catch let error as APIError {
             CallbackOutcome(refusal: error.status).map(metrics.callbackAnswered)

@@ -33,6 +33,9 @@ final class FailureRateLimiter: Sendable {
 
     private var refillPerSecond: Double { Double(limit) / 60 }
 
+    /// How many addresses have a bucket now.
+    var trackedAddresses: Int { buckets.withLock { $0.count } }
+
     /// Counts one failure of `address`. Returns nil while the address is within its limit,
     /// otherwise how long it should wait before its next failure would be answered again.
     func recordFailure(of address: String) -> Duration? {
