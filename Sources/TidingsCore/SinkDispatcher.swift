@@ -9,12 +9,22 @@ import Synchronization
 /// Each loop reads the changes after its cursor (``DeliveryPolicy/batchSize`` at a time),
 /// hands those its ``SinkFilter`` admits to the sink, and only then moves its cursor past
 /// the batch: delivery is **at least once** (after a crash, the last batch may be delivered
-/// again; ``StatusChange/id`` lets consumers drop repeats). A batch that fails is retried
-/// with exponential backoff and jitter, honouring the sink's `Retry-After`; after
-/// ``DeliveryPolicy/maximumAttempts`` attempts, past ``DeliveryPolicy/maximumAge``, or at
-/// once when the sink refuses it for good, it goes to the dead letters (see
-/// ``replayDeadLetters(of:)``) and the loop goes on. Changes every sink has taken are
+/// again; ``StatusChange/id`` lets consumers drop repeats).
+///
+/// A batch that fails is retried with exponential backoff and jitter (see
+/// ``DeliveryPolicy/initialBackoff``), a pause the sink's `Retry-After` may lengthen but
+/// never shorten. An outage is not the changes' fault: connection errors, timeouts, `429`,
+/// `5xx`, a full disk — any error but a permanent ``SinkDeliveryError`` — are retried
+/// until the batch's oldest change is older than ``DeliveryPolicy/maximumAge``; only then,
+/// or at once when the sink refuses the batch for good (``SinkDeliveryError/isPermanent``),
+/// it goes to the dead letters (see ``replayDeadLetters(of:)``) and the loop goes on.
+/// Pauses wait for time only (or for ``finish()``): new changes arriving
+/// (``notify()``) wake an idle loop, never one that is waiting to retry, so steady traffic
+/// cannot make a failing batch use its retries up early. Changes every sink has taken are
 /// pruned from the outbox now and then.
+///
+/// Every wait, and every age and time it records, follows the ``ServiceClock`` it is given,
+/// so tests step time instead of sleeping.
 ///
 /// Several dispatchers — one per Tidings instance — may share one outbox (PostgreSQL
 /// behind a load balancer). A loop feeds its sink only while its instance holds the sink's
@@ -24,10 +34,13 @@ import Synchronization
 public final class SinkDispatcher: Sendable {
     private final class Lane: Sendable {
         let route: SinkRoute
+        /// Ends an idle loop's wait for changes: new changes were stored, a replay was asked
+        /// for, or the dispatcher finishes.
         let wakeUp = WakeUpSignal()
-        /// Ends the wait of a loop standing by for the lease (only on finishing, so that
-        /// notifications of new changes do not make it ask for the lease every time).
-        let standBy = WakeUpSignal()
+        /// Ends the pauses of the loop — before retrying a batch, after an error of the
+        /// store, standing by for the lease — only when the dispatcher finishes: a pause
+        /// waits for time, not for new changes, which would otherwise cut it short.
+        let pause = WakeUpSignal()
         /// Until when this instance surely holds the sink's lease; nil when it does not.
         let leaseHeldUntil = Mutex<ServiceClock.Instant?>(nil)
         var name: String { route.sink.name }
@@ -123,7 +136,7 @@ public final class SinkDispatcher: Sendable {
     public func finish() {
         finishing.store(true, ordering: .relaxed)
         notify()
-        for lane in lanes { lane.standBy.signal() }
+        for lane in lanes { lane.pause.signal() }
         pruneWakeUp.signal()
     }
 
@@ -212,12 +225,12 @@ public final class SinkDispatcher: Sendable {
                 break
             } catch {
                 logger.error("sink cannot register with the store; retrying", metadata: ["sink": "\(lane.name)", "error": "\(error)"])
-                await lane.wakeUp.wait(upTo: policy.pollInterval, on: clock)
+                await lane.pause.wait(upTo: policy.pollInterval, on: clock)
             }
         }
         while !isFinishing {
             guard await holdsLease(lane) else {
-                await lane.standBy.wait(upTo: policy.leaseRetryInterval, on: clock)
+                await lane.pause.wait(upTo: policy.leaseRetryInterval, on: clock)
                 continue
             }
             do {
@@ -238,7 +251,7 @@ public final class SinkDispatcher: Sendable {
                 try await outbox.advanceCursor(of: lane.name, to: last)
             } catch {
                 logger.error("sink cannot read the outbox; retrying", metadata: ["sink": "\(lane.name)", "error": "\(error)"])
-                await lane.wakeUp.wait(upTo: policy.pollInterval, on: clock)
+                await lane.pause.wait(upTo: policy.pollInterval, on: clock)
             }
         }
     }
@@ -284,7 +297,8 @@ public final class SinkDispatcher: Sendable {
     // MARK: Delivery
 
     /// Delivers `batch` or puts it in the dead letters, retrying while this instance holds
-    /// the sink's lease.
+    /// the sink's lease: a permanent refusal is buried at once, any other failure is
+    /// retried until the batch is older than ``DeliveryPolicy/maximumAge``.
     private func deliver(_ batch: [StatusChange], through lane: Lane) async -> Delivery {
         var attempt = 1
         while true {
@@ -294,10 +308,11 @@ public final class SinkDispatcher: Sendable {
                 return .done
             } catch {
                 let failure = error as? SinkDeliveryError
-                failures.withLock { $0[lane.name] = Failure(message: "\(error)", at: clock.wallTime) }
-                let age = clock.wallTime.timeIntervalSince(batch[0].receivedAt)
+                let now = clock.wallTime
+                failures.withLock { $0[lane.name] = Failure(message: "\(error)", at: now) }
+                let age = now.timeIntervalSince(batch[0].receivedAt)
                 let tooOld = Duration.seconds(age) > policy.maximumAge
-                if failure?.isPermanent == true || attempt >= policy.maximumAttempts || tooOld {
+                if failure?.isPermanent == true || tooOld {
                     return await bury(batch, from: lane, reason: "\(error)", attempts: attempt)
                 }
                 let pause = max(jittered(policy.backoff(afterAttempt: attempt)), failure?.retryAfter ?? .zero)
@@ -307,7 +322,8 @@ public final class SinkDispatcher: Sendable {
                         "sink": "\(lane.name)", "attempt": "\(attempt)", "changes": "\(batch.count)",
                         "retryIn": "\(pause)", "error": "\(error)",
                     ])
-                await lane.wakeUp.wait(upTo: pause, on: clock)
+                // Not lane.wakeUp: under traffic, every new change would end the pause.
+                await lane.pause.wait(upTo: pause, on: clock)
                 if isFinishing { return .finishing }
                 guard await holdsLease(lane) else { return .leaseLost }
                 attempt += 1
@@ -327,7 +343,7 @@ public final class SinkDispatcher: Sendable {
                 return .done
             } catch {
                 logger.error("cannot store dead letters; retrying", metadata: ["sink": "\(lane.name)", "error": "\(error)"])
-                await lane.wakeUp.wait(upTo: policy.pollInterval, on: clock)
+                await lane.pause.wait(upTo: policy.pollInterval, on: clock)
                 if isFinishing { return .finishing }
             }
         }
