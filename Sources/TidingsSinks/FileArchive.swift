@@ -8,6 +8,8 @@ final class FileArchive {
     private let rotation: FileRotation
     private let syncPolicy: FileSyncPolicy
     private let logger: Logger
+    /// The system calls that write and truncate the files (the system's, except in tests).
+    private let calls: FileSystemCalls
     /// The active file; nil after a rotation whose new file could not be opened (the next
     /// batch tries again).
     private var file: AppendingFile?
@@ -17,7 +19,10 @@ final class FileArchive {
 
     /// Opens (or creates) the active file at `path`. An existing, non-empty file is taken
     /// as belonging to the UTC day it was last written on.
-    init(path: String, rotation: FileRotation, syncPolicy: FileSyncPolicy, logger: Logger, now: Date) throws {
+    init(
+        path: String, rotation: FileRotation, syncPolicy: FileSyncPolicy, logger: Logger, now: Date,
+        calls: FileSystemCalls = .system
+    ) throws {
         guard rotation.retainedFiles >= 1 else {
             throw SinkSetupError("the file sink must retain at least 1 closed file, not \(rotation.retainedFiles)")
         }
@@ -28,6 +33,7 @@ final class FileArchive {
         self.rotation = rotation
         self.syncPolicy = syncPolicy
         self.logger = logger
+        self.calls = calls
         day = FileArchiveNames.dayStamp(now)
         let file = try openActiveFile()
         if try file.size() > 0,
@@ -95,7 +101,7 @@ final class FileArchive {
     /// Opens the active file as ``file``; with ``FileSyncPolicy/everyBatch`` also flushes
     /// the folder, so that the file's name (and a closed file's new name) is durable too.
     private func openActiveFile() throws -> AppendingFile {
-        let opened = try AppendingFile(path: names.activePath)
+        let opened = try AppendingFile(path: names.activePath, calls: calls)
         file = opened
         if syncPolicy == .everyBatch { try AppendingFile.synchronizeFolder(names.folder.path) }
         return opened

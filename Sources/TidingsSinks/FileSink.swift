@@ -50,14 +50,16 @@ public final class FileSink: EventSink {
         try self.init(path: path, rotation: rotation, sync: sync, name: name, logger: logger, now: { Date() })
     }
 
-    /// The designated initialiser, with the clock that decides rotation (for tests).
+    /// The designated initialiser, with the clock that decides rotation and the system
+    /// calls that write the files (for tests).
     init(
         path: String, rotation: FileRotation, sync: FileSyncPolicy, name: String, logger: Logger,
-        now: @escaping @Sendable () -> Date
+        now: @escaping @Sendable () -> Date, calls: FileSystemCalls = .system
     ) throws {
         do {
             archive = Mutex(
-                try FileArchive(path: path, rotation: rotation, syncPolicy: sync, logger: logger, now: now()))
+                try FileArchive(
+                    path: path, rotation: rotation, syncPolicy: sync, logger: logger, now: now(), calls: calls))
         } catch let error as FileSystemError {
             throw SinkSetupError(error.description)
         }

@@ -9,9 +9,17 @@ import TidingsCore
 /// buffering), so a reader sees whole lines, in order. The fields are those of
 /// ``LogSinkLine``.
 public final class LogSink: EventSink {
+    /// Where the lines go.
+    private enum Output {
+        /// An open handle: standard output, a pipe.
+        case handle(FileHandle)
+        /// A file the sink opened for appending, and closes.
+        case file(AppendingFile)
+    }
+
     /// Always `log`.
     public let name = "log"
-    private let output: Mutex<FileHandle>
+    private let output: Mutex<Output>
 
     /// A sink that writes to standard output.
     public static func standardOutput() -> LogSink {
@@ -22,17 +30,31 @@ public final class LogSink: EventSink {
     ///
     /// - Throws: ``SinkSetupError`` when the file cannot be opened for appending.
     public static func appending(toFile path: String) throws -> LogSink {
+        try appending(toFile: path, calls: .system)
+    }
+
+    /// ``appending(toFile:)`` with the system calls that write the file (for tests).
+    static func appending(toFile path: String, calls: FileSystemCalls) throws -> LogSink {
         do {
-            let file = try AppendingFile(path: path)
-            return LogSink(handle: FileHandle(fileDescriptor: file.descriptor, closeOnDealloc: true))
+            return LogSink(output: .file(try AppendingFile(path: path, calls: calls)))
         } catch let error as FileSystemError {
             throw SinkSetupError(error.description)
         }
     }
 
     /// A sink that writes to an open file handle.
-    public init(handle: FileHandle) {
-        self.output = Mutex(handle)
+    public convenience init(handle: FileHandle) {
+        self.init(output: .handle(handle))
+    }
+
+    private init(output: Output) {
+        self.output = Mutex(output)
+    }
+
+    deinit {
+        output.withLock { output in
+            if case .file(let file) = output { file.close() }
+        }
     }
 
     /// Writes `batch`, one ``LogSinkLine`` per change, in order, with a single `write`.
@@ -40,7 +62,12 @@ public final class LogSink: EventSink {
     /// - Throws: When the output cannot be written (a closed pipe, a full disk).
     public func deliver(_ batch: [StatusChange]) throws {
         let text = JSONLines.encode(batch.lazy.map(LogSinkLine.init))
-        try output.withLock { try $0.write(contentsOf: text) }
+        try output.withLock { output in
+            switch output {
+            case .handle(let handle): try handle.write(contentsOf: text)
+            case .file(let file): try file.append(text)
+            }
+        }
     }
 }
 
