@@ -44,7 +44,8 @@ struct AppendingFile {
     }
 
     /// Appends all of `bytes`, in as many `write` calls as the system needs; throws at the
-    /// first failure, which may leave part of `bytes` written (see ``truncate(to:)``).
+    /// first failure, which may leave part of `bytes` written (``BatchAppender`` cuts it
+    /// back).
     func append(_ bytes: Data) throws {
         try bytes.withUnsafeBytes { buffer in
             var offset = 0

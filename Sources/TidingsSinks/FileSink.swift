@@ -14,7 +14,9 @@ import TidingsCore
 /// back with `JSONCoding.makeDecoder()`.
 ///
 /// ``deliver(_:)`` writes the whole batch or throws, leaving the file as it was (a write
-/// that fails half-way is cut back), so a retried batch never follows a broken line. As
+/// that fails half-way, as on a full disk, is cut back; when even that fails, the next
+/// delivery cuts it back before writing — see ``BatchAppender``), so a retried batch never
+/// follows a broken line. As
 /// delivery is at least once, a batch may be archived twice (after a crash between
 /// writing and the outbox cursor moving): readers dedupe by `id`. What a returned
 /// `deliver` survives is the ``FileSyncPolicy``'s choice. The blocking file work runs on
