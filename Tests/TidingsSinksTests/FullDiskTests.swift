@@ -76,6 +76,37 @@ struct FullDiskTests {
         }
     }
 
+    @Test(
+        "on a real file system that fills up, the file holds whole lines only, and the retry completes it",
+        .enabled(if: TinyFileSystem.isAvailable, "needs to mount a tmpfs (root on Linux)"),
+        arguments: FileKind.allCases)
+    func realFullDisk(kind: FileKind) async throws {
+        try await TinyFileSystem.with(kibibytes: 16) { fileSystem in
+            let file = fileSystem.folder.appending(path: "events.jsonl")
+            let sink = try kind.sink(at: file.path, on: SimulatedDisk())  // no limit of its own
+            var delivered: [StatusChange] = []
+            var failed: [StatusChange]?
+            // Batches of 10 (some 2.5 KiB): 16 KiB run out in the middle of one, and of a line.
+            for first in stride(from: 1, to: 400, by: 10) {
+                let batch = ChangeFixtures.batch(first..<first + 10)
+                do {
+                    try await sink.deliver(batch)
+                    delivered += batch
+                } catch {
+                    #expect((error as? SinkDeliveryError)?.isPermanent == false)
+                    failed = batch
+                    break
+                }
+            }
+            let batch = try #require(failed, "the file system filled up")
+            #expect(try wholeLineIDs(of: file) == delivered.map(\.id), "the batch that did not fit was cut back")
+
+            try fileSystem.resize(kibibytes: 1024)
+            try await sink.deliver(batch)
+            #expect(try wholeLineIDs(of: file) == (delivered + batch).map(\.id))
+        }
+    }
+
     /// The `id` of every line of `file`, after checking that the file is whole lines of
     /// JSON objects only: no fragment, no line without its end.
     private func wholeLineIDs(of file: URL) throws -> [String] {
