@@ -47,7 +47,6 @@ public final class ManualClock: Clock, Sendable {
         var now = Instant(offset: .zero)
         var sleepers: [UInt64: Sleeper] = [:]
         var nextSleeper: UInt64 = 0
-        var sleepsStarted = 0
     }
 
     private let state = Mutex(State())
@@ -61,17 +60,9 @@ public final class ManualClock: Clock, Sendable {
     /// How many tasks are sleeping on the clock now.
     public var sleepers: Int { state.withLock { $0.sleepers.count } }
 
-    /// How many sleeps were started since the clock was made (including those that
-    /// returned at once).
-    public var sleepsStarted: Int { state.withLock { $0.sleepsStarted } }
-
-    /// The deadlines of the sleeping tasks, earliest first.
-    public var deadlines: [Instant] { state.withLock { $0.sleepers.values.map(\.deadline).sorted() } }
-
     public func sleep(until deadline: Instant, tolerance: Duration? = nil) async throws {
         let id = state.withLock { state in
             state.nextSleeper += 1
-            state.sleepsStarted += 1
             return state.nextSleeper
         }
         try await withTaskCancellationHandler {
