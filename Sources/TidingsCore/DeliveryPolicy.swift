@@ -1,17 +1,21 @@
 /// How a ``SinkDispatcher`` feeds its sinks: batch size, retries, when to give up.
+///
+/// There is no limit on the number of attempts: a sink that is down (connection errors,
+/// timeouts, `429`, `5xx`, a full disk) is waited out for up to ``maximumAge``, however
+/// many callbacks arrive meanwhile; only a permanent refusal
+/// (``SinkDeliveryError/isPermanent``) sends a batch to the dead letters before that.
 public struct DeliveryPolicy: Sendable, Equatable {
     /// The most changes handed to a sink in one ``EventSink/deliver(_:)`` call.
     public var batchSize: Int = 100
-    /// How many times a batch is offered before it goes to the dead letters.
-    public var maximumAttempts: Int = 12
-    /// A batch whose oldest change waited longer than this goes to the dead letters at its
-    /// next failure, whatever the attempts left.
+    /// How long a failing batch is retried: one whose oldest change waited longer than
+    /// this goes to the dead letters at its next failure.
     public var maximumAge: Duration = .seconds(24 * 3600)
     /// The pause before the first retry; each further retry doubles it, up to
-    /// ``maximumBackoff``, with random jitter of up to half of it. A sink's
-    /// `Retry-After` lengthens a pause, never shortens it.
+    /// ``maximumBackoff``, with random jitter of up to half of it on top. A sink's
+    /// `Retry-After` lengthens a pause, never shortens it. Pauses wait for time only:
+    /// changes arriving meanwhile do not end them.
     public var initialBackoff: Duration = .milliseconds(500)
-    /// The longest pause between two attempts.
+    /// The longest pause between two attempts (before jitter and `Retry-After`).
     public var maximumBackoff: Duration = .seconds(300)
     /// How often an idle sink looks for changes that no notification announced (changes
     /// written by another process, or a missed wake-up).
@@ -23,13 +27,15 @@ public struct DeliveryPolicy: Sendable, Equatable {
     public var leaseDuration: Duration = .seconds(15)
     /// How often an instance that does not feed a sink asks whether it may.
     public var leaseRetryInterval: Duration = .seconds(2)
-    /// The defaults: 100 per batch, 12 attempts over about half an hour, 24 hours at most.
+    /// The defaults: 100 per batch; retries 0.5 s, 1 s, 2 s, … up to 5 min apart (plus
+    /// jitter), for 24 hours.
     public init() {}
 
     /// The pause before attempt `attempt + 1`, without jitter.
     func backoff(afterAttempt attempt: Int) -> Duration {
         var pause = initialBackoff
-        for _ in 1..<max(attempt, 1) where pause < maximumBackoff {
+        for _ in 1..<max(attempt, 1) {
+            guard pause < maximumBackoff else { break }
             pause *= 2
         }
         return min(pause, maximumBackoff)

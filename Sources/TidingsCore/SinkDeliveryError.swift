@@ -8,8 +8,9 @@ public struct SinkDeliveryError: Error, CustomStringConvertible, Sendable {
     /// How long the destination asked to be left alone (`Retry-After`), if it said.
     public let retryAfter: Duration?
     /// True when the destination refused these changes for good (a 4xx that is not 408
-    /// or 429): retrying the same batch will not help, so it goes to the dead letters
-    /// without using up the remaining attempts.
+    /// or 429): retrying the same batch will not help, so it goes to the dead letters at
+    /// once. Anything else — an outage, a timeout, a full disk — is retried for up to
+    /// ``DeliveryPolicy/maximumAge``.
     public let isPermanent: Bool
 
     public init(_ description: String, retryAfter: Duration? = nil, isPermanent: Bool = false) {

@@ -9,12 +9,22 @@ import Synchronization
 /// Each loop reads the changes after its cursor (``DeliveryPolicy/batchSize`` at a time),
 /// hands those its ``SinkFilter`` admits to the sink, and only then moves its cursor past
 /// the batch: delivery is **at least once** (after a crash, the last batch may be delivered
-/// again; ``StatusChange/id`` lets consumers drop repeats). A batch that fails is retried
-/// with exponential backoff and jitter, honouring the sink's `Retry-After`; after
-/// ``DeliveryPolicy/maximumAttempts`` attempts, past ``DeliveryPolicy/maximumAge``, or at
-/// once when the sink refuses it for good, it goes to the dead letters (see
-/// ``replayDeadLetters(of:)``) and the loop goes on. Changes every sink has taken are
+/// again; ``StatusChange/id`` lets consumers drop repeats).
+///
+/// A batch that fails is retried with exponential backoff and jitter (see
+/// ``DeliveryPolicy/initialBackoff``), a pause the sink's `Retry-After` may lengthen but
+/// never shorten. An outage is not the changes' fault: connection errors, timeouts, `429`,
+/// `5xx`, a full disk — any error but a permanent ``SinkDeliveryError`` — are retried
+/// until the batch's oldest change is older than ``DeliveryPolicy/maximumAge``; only then,
+/// or at once when the sink refuses the batch for good (``SinkDeliveryError/isPermanent``),
+/// it goes to the dead letters (see ``replayDeadLetters(of:)``) and the loop goes on.
+/// Pauses wait for time only (or for ``finish()``): new changes arriving
+/// (``notify()``) wake an idle loop, never one that is waiting to retry, so steady traffic
+/// cannot make a failing batch use its retries up early. Changes every sink has taken are
 /// pruned from the outbox now and then.
+///
+/// Every wait, and every age and time it records, follows the ``ServiceClock`` it is given,
+/// so tests step time instead of sleeping.
 ///
 /// Several dispatchers — one per Tidings instance — may share one outbox (PostgreSQL
 /// behind a load balancer). A loop feeds its sink only while its instance holds the sink's
@@ -24,12 +34,15 @@ import Synchronization
 public final class SinkDispatcher: Sendable {
     private final class Lane: Sendable {
         let route: SinkRoute
+        /// Ends an idle loop's wait for changes: new changes were stored, a replay was asked
+        /// for, or the dispatcher finishes.
         let wakeUp = WakeUpSignal()
-        /// Ends the wait of a loop standing by for the lease (only on finishing, so that
-        /// notifications of new changes do not make it ask for the lease every time).
-        let standBy = WakeUpSignal()
+        /// Ends the pauses of the loop — before retrying a batch, after an error of the
+        /// store, standing by for the lease — only when the dispatcher finishes: a pause
+        /// waits for time, not for new changes, which would otherwise cut it short.
+        let pause = WakeUpSignal()
         /// Until when this instance surely holds the sink's lease; nil when it does not.
-        let leaseHeldUntil = Mutex<ContinuousClock.Instant?>(nil)
+        let leaseHeldUntil = Mutex<ServiceClock.Instant?>(nil)
         var name: String { route.sink.name }
 
         init(route: SinkRoute) {
@@ -56,6 +69,8 @@ public final class SinkDispatcher: Sendable {
     private let lanes: [Lane]
     private let policy: DeliveryPolicy
     private let logger: Logger
+    /// What every wait, age and timestamp of the dispatcher follows.
+    private let clock: ServiceClock
     private let finishing = Atomic<Bool>(false)
     private let failures = Mutex<[String: Failure]>([:])
     /// How often delivered changes are pruned from the outbox.
@@ -66,7 +81,7 @@ public final class SinkDispatcher: Sendable {
     private let outboxRetention: Duration
     /// `(latest seq, when)` seen at each pruning round, oldest first: what may go once
     /// ``outboxRetention`` has passed.
-    private let checkpoints = Mutex<[(seq: Int64, at: ContinuousClock.Instant)]>([])
+    private let checkpoints = Mutex<[(seq: Int64, at: ServiceClock.Instant)]>([])
     /// Wakes live readers of the outbox (`GET /v1/events`) when changes are stored.
     public let changes = ChangeNotifier()
     /// Names this dispatcher's instance as the holder of sink leases.
@@ -74,11 +89,14 @@ public final class SinkDispatcher: Sendable {
 
     /// Creates a dispatcher; call ``run()`` to start it.
     ///
+    /// - Parameter clock: What the pauses wait on and what the ages of changes, the times of
+    ///   failures and dead letters, and the lag in ``status()`` are measured with: the
+    ///   system's clocks by default; tests pass a manual clock and step time.
     /// - Precondition: sink names are unique (each names a cursor).
     public init(
         outbox: any ChangeOutbox, routes: [SinkRoute], policy: DeliveryPolicy = DeliveryPolicy(),
         logger: Logger, pruneInterval: Duration = .seconds(60), outboxRetention: Duration = .seconds(3600),
-        instance: String = SinkDispatcher.uniqueInstanceName()
+        instance: String = SinkDispatcher.uniqueInstanceName(), clock: ServiceClock = .continuous
     ) {
         precondition(Set(routes.map(\.sink.name)).count == routes.count, "sink names must be unique")
         self.outbox = outbox
@@ -88,6 +106,7 @@ public final class SinkDispatcher: Sendable {
         self.pruneInterval = pruneInterval
         self.outboxRetention = outboxRetention
         self.instance = instance
+        self.clock = clock
     }
 
     /// `host-pid-random`: a name no other running instance has, and that says where it runs.
@@ -117,7 +136,7 @@ public final class SinkDispatcher: Sendable {
     public func finish() {
         finishing.store(true, ordering: .relaxed)
         notify()
-        for lane in lanes { lane.standBy.signal() }
+        for lane in lanes { lane.pause.signal() }
         pruneWakeUp.signal()
     }
 
@@ -152,7 +171,7 @@ public final class SinkDispatcher: Sendable {
             let failure = failures.withLock { $0[lane.name] }
             statuses.append(SinkStatus(
                 name: lane.name, cursor: cursor, latestSeq: latest,
-                lagSeconds: oldest.map { max(Date().timeIntervalSince($0.receivedAt), 0) } ?? 0,
+                lagSeconds: oldest.map { max(clock.wallTime.timeIntervalSince($0.receivedAt), 0) } ?? 0,
                 lastError: failure?.message, lastErrorAt: failure?.at,
                 deadLetters: try await outbox.deadLetterCount(of: lane.name)))
         }
@@ -206,19 +225,19 @@ public final class SinkDispatcher: Sendable {
                 break
             } catch {
                 logger.error("sink cannot register with the store; retrying", metadata: ["sink": "\(lane.name)", "error": "\(error)"])
-                await lane.wakeUp.wait(upTo: policy.pollInterval)
+                await lane.pause.wait(upTo: policy.pollInterval, on: clock)
             }
         }
         while !isFinishing {
             guard await holdsLease(lane) else {
-                await lane.standBy.wait(upTo: policy.leaseRetryInterval)
+                await lane.pause.wait(upTo: policy.leaseRetryInterval, on: clock)
                 continue
             }
             do {
                 let cursor = try await outbox.cursor(of: lane.name)
                 let batch = try await outbox.changes(after: cursor, limit: policy.batchSize)
                 guard let last = batch.last?.seq else {
-                    await lane.wakeUp.wait(upTo: policy.pollInterval)
+                    await lane.wakeUp.wait(upTo: policy.pollInterval, on: clock)
                     continue
                 }
                 let wanted = batch.filter(lane.route.filter.admits)
@@ -232,7 +251,7 @@ public final class SinkDispatcher: Sendable {
                 try await outbox.advanceCursor(of: lane.name, to: last)
             } catch {
                 logger.error("sink cannot read the outbox; retrying", metadata: ["sink": "\(lane.name)", "error": "\(error)"])
-                await lane.wakeUp.wait(upTo: policy.pollInterval)
+                await lane.pause.wait(upTo: policy.pollInterval, on: clock)
             }
         }
     }
@@ -243,7 +262,7 @@ public final class SinkDispatcher: Sendable {
     /// has more than half of ``DeliveryPolicy/leaseDuration`` left, otherwise after taking
     /// or renewing it in the store.
     private func holdsLease(_ lane: Lane) async -> Bool {
-        let asked = ContinuousClock.now
+        let asked = clock.now
         let heldUntil = lane.leaseHeldUntil.withLock { $0 }
         if let heldUntil, heldUntil - asked > policy.leaseDuration / 2 { return true }
         let held: Bool
@@ -278,7 +297,8 @@ public final class SinkDispatcher: Sendable {
     // MARK: Delivery
 
     /// Delivers `batch` or puts it in the dead letters, retrying while this instance holds
-    /// the sink's lease.
+    /// the sink's lease: a permanent refusal is buried at once, any other failure is
+    /// retried until the batch is older than ``DeliveryPolicy/maximumAge``.
     private func deliver(_ batch: [StatusChange], through lane: Lane) async -> Delivery {
         var attempt = 1
         while true {
@@ -288,10 +308,11 @@ public final class SinkDispatcher: Sendable {
                 return .done
             } catch {
                 let failure = error as? SinkDeliveryError
-                failures.withLock { $0[lane.name] = Failure(message: "\(error)", at: Date()) }
-                let age = Date().timeIntervalSince(batch[0].receivedAt)
+                let now = clock.wallTime
+                failures.withLock { $0[lane.name] = Failure(message: "\(error)", at: now) }
+                let age = now.timeIntervalSince(batch[0].receivedAt)
                 let tooOld = Duration.seconds(age) > policy.maximumAge
-                if failure?.isPermanent == true || attempt >= policy.maximumAttempts || tooOld {
+                if failure?.isPermanent == true || tooOld {
                     return await bury(batch, from: lane, reason: "\(error)", attempts: attempt)
                 }
                 let pause = max(jittered(policy.backoff(afterAttempt: attempt)), failure?.retryAfter ?? .zero)
@@ -301,7 +322,8 @@ public final class SinkDispatcher: Sendable {
                         "sink": "\(lane.name)", "attempt": "\(attempt)", "changes": "\(batch.count)",
                         "retryIn": "\(pause)", "error": "\(error)",
                     ])
-                await lane.wakeUp.wait(upTo: pause)
+                // Not lane.wakeUp: under traffic, every new change would end the pause.
+                await lane.pause.wait(upTo: pause, on: clock)
                 if isFinishing { return .finishing }
                 guard await holdsLease(lane) else { return .leaseLost }
                 attempt += 1
@@ -317,11 +339,11 @@ public final class SinkDispatcher: Sendable {
             metadata: ["sink": "\(lane.name)", "changes": "\(batch.count)", "attempts": "\(attempts)", "error": "\(reason)"])
         while true {
             do {
-                try await outbox.addDeadLetters(batch, sink: lane.name, reason: reason, at: Date())
+                try await outbox.addDeadLetters(batch, sink: lane.name, reason: reason, at: clock.wallTime)
                 return .done
             } catch {
                 logger.error("cannot store dead letters; retrying", metadata: ["sink": "\(lane.name)", "error": "\(error)"])
-                await lane.wakeUp.wait(upTo: policy.pollInterval)
+                await lane.pause.wait(upTo: policy.pollInterval, on: clock)
                 if isFinishing { return .finishing }
             }
         }
@@ -334,7 +356,7 @@ public final class SinkDispatcher: Sendable {
     /// Deletes what every sink took and is older than ``outboxRetention``: up to the latest
     /// seq seen at the newest checkpoint that is that old, and never past a sink's cursor.
     private func prune() async throws {
-        let now = ContinuousClock.now
+        let now = clock.now
         let latest = try await outbox.latestSeq()
         let floor = checkpoints.withLock { checkpoints -> Int64? in
             checkpoints.append((latest, now))
@@ -351,7 +373,7 @@ public final class SinkDispatcher: Sendable {
 
     private func pruneUntilFinished() async {
         while !isFinishing {
-            await pruneWakeUp.wait(upTo: pruneInterval)
+            await pruneWakeUp.wait(upTo: pruneInterval, on: clock)
             do {
                 try await prune()
             } catch {

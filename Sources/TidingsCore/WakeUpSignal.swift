@@ -25,10 +25,11 @@ final class WakeUpSignal: Sendable {
         waiter?.resume()
     }
 
-    /// Returns after `timeout`, on a signal, or when the task is cancelled, whichever is first.
-    func wait(upTo timeout: Duration) async {
+    /// Returns after `timeout` by `clock`, on a signal, or when the task is cancelled,
+    /// whichever is first. On a signal, the sleep on `clock` is cancelled.
+    func wait(upTo timeout: Duration, on clock: some Clock<Duration> = ContinuousClock()) async {
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { try? await Task.sleep(for: timeout) }
+            group.addTask { try? await clock.sleep(for: timeout) }
             group.addTask { await self.waitForSignal() }
             await group.next()
             group.cancelAll()

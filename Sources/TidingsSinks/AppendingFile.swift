@@ -8,9 +8,11 @@ import Foundation
 struct AppendingFile {
     let path: String
     let descriptor: Int32
+    /// The system calls that write and truncate: the system's, except in tests.
+    private let calls: FileSystemCalls
 
     /// Opens `path` for appending, creating the file (mode 0644) and its folder if needed.
-    init(path: String) throws {
+    init(path: String, calls: FileSystemCalls = .system) throws {
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -21,22 +23,34 @@ struct AppendingFile {
         guard descriptor >= 0 else { throw FileSystemError("open for appending", path: path) }
         self.path = path
         self.descriptor = descriptor
+        self.calls = calls
     }
 
     /// The file's size in bytes.
     func size() throws -> Int64 {
+        Int64(try status().st_size)
+    }
+
+    /// Whether the file is a regular file, which can be cut back (``truncate(to:)``) —
+    /// not a pipe, a terminal or a device such as `/dev/stdout`.
+    func isRegularFile() throws -> Bool {
+        (try status().st_mode & S_IFMT) == S_IFREG
+    }
+
+    private func status() throws -> stat {
         var info = stat()
-        guard fstat(descriptor, &info) == 0 else { throw FileSystemError("read the size of", path: path) }
-        return Int64(info.st_size)
+        guard fstat(descriptor, &info) == 0 else { throw FileSystemError("inspect", path: path) }
+        return info
     }
 
     /// Appends all of `bytes`, in as many `write` calls as the system needs; throws at the
-    /// first failure, which may leave part of `bytes` written (see ``truncate(to:)``).
+    /// first failure, which may leave part of `bytes` written (``BatchAppender`` cuts it
+    /// back).
     func append(_ bytes: Data) throws {
         try bytes.withUnsafeBytes { buffer in
             var offset = 0
             while offset < buffer.count {
-                let written = write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                let written = calls.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
                 if written < 0 {
                     if errno == EINTR { continue }
                     throw FileSystemError("write to", path: path)
@@ -54,7 +68,7 @@ struct AppendingFile {
     /// Cuts the file back to `size` bytes: undoes a write that failed half-way, so that a
     /// retry does not follow a broken line.
     func truncate(to size: Int64) throws {
-        guard ftruncate(descriptor, off_t(size)) == 0 else { throw FileSystemError("truncate", path: path) }
+        guard calls.truncate(descriptor, size) == 0 else { throw FileSystemError("truncate", path: path) }
     }
 
     /// Closes the descriptor. The value must not be used afterwards.

@@ -8,16 +8,21 @@ final class FileArchive {
     private let rotation: FileRotation
     private let syncPolicy: FileSyncPolicy
     private let logger: Logger
+    /// The system calls that write and truncate the files (the system's, except in tests).
+    private let calls: FileSystemCalls
     /// The active file; nil after a rotation whose new file could not be opened (the next
     /// batch tries again).
-    private var file: AppendingFile?
+    private var file: BatchAppender?
     /// The UTC day (``FileArchiveNames/dayStamp(_:)``) of the active file's first line;
     /// meaningful while the file is not empty.
     private var day: String
 
     /// Opens (or creates) the active file at `path`. An existing, non-empty file is taken
     /// as belonging to the UTC day it was last written on.
-    init(path: String, rotation: FileRotation, syncPolicy: FileSyncPolicy, logger: Logger, now: Date) throws {
+    init(
+        path: String, rotation: FileRotation, syncPolicy: FileSyncPolicy, logger: Logger, now: Date,
+        calls: FileSystemCalls = .system
+    ) throws {
         guard rotation.retainedFiles >= 1 else {
             throw SinkSetupError("the file sink must retain at least 1 closed file, not \(rotation.retainedFiles)")
         }
@@ -28,6 +33,7 @@ final class FileArchive {
         self.rotation = rotation
         self.syncPolicy = syncPolicy
         self.logger = logger
+        self.calls = calls
         day = FileArchiveNames.dayStamp(now)
         let file = try openActiveFile()
         if try file.size() > 0,
@@ -38,14 +44,11 @@ final class FileArchive {
         deleteSurplusClosedFiles()
     }
 
-    deinit {
-        file?.close()
-    }
-
     /// Appends `lines` (whole JSON lines) to the active file, rotating first if the
     /// rotation rules say so at `now`. Either all of `lines` is written (and, with
     /// ``FileSyncPolicy/everyBatch``, flushed) or the file is cut back to where it was and
-    /// the error is thrown.
+    /// the error is thrown; when even the cut fails, nothing is written (nor the file
+    /// rotated) until a later call has cut it back (see ``BatchAppender``).
     func append(_ lines: Data, at now: Date) throws {
         var file = try self.file ?? openActiveFile()
         var size = try file.size()
@@ -54,13 +57,7 @@ final class FileArchive {
             size = 0
         }
         if size == 0 { day = FileArchiveNames.dayStamp(now) }
-        do {
-            try file.append(lines)
-            if syncPolicy == .everyBatch { try file.synchronize() }
-        } catch {
-            try? file.truncate(to: size)
-            throw error
-        }
+        try file.append(lines, synchronize: syncPolicy == .everyBatch)
     }
 
     /// The stamp to close the active file with before adding `count` bytes to its `size`,
@@ -78,14 +75,13 @@ final class FileArchive {
     /// Renames the active file to its closed name, opens a new active file and deletes the
     /// closed files beyond the retention. A name already taken gets the number after the
     /// highest one with the same stamp, so that names keep the order of closing.
-    private func rotate(to stamp: String) throws -> AppendingFile {
+    private func rotate(to stamp: String) throws -> BatchAppender {
         let sameStamp = try closedFiles().filter { $0.position.stamp == stamp }
         let number = (sameStamp.map(\.position.number).max() ?? 0) + 1
         let closedPath = names.folder.appending(path: names.closedName(stamp: stamp, number: number)).path
         guard rename(names.activePath, closedPath) == 0 else {
             throw FileSystemError("rename \(names.activePath) to", path: closedPath)
         }
-        file?.close()
         file = nil
         let newFile = try openActiveFile()
         deleteSurplusClosedFiles()
@@ -94,8 +90,8 @@ final class FileArchive {
 
     /// Opens the active file as ``file``; with ``FileSyncPolicy/everyBatch`` also flushes
     /// the folder, so that the file's name (and a closed file's new name) is durable too.
-    private func openActiveFile() throws -> AppendingFile {
-        let opened = try AppendingFile(path: names.activePath)
+    private func openActiveFile() throws -> BatchAppender {
+        let opened = try BatchAppender(AppendingFile(path: names.activePath, calls: calls))
         file = opened
         if syncPolicy == .everyBatch { try AppendingFile.synchronizeFolder(names.folder.path) }
         return opened

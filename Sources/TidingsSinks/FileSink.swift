@@ -14,7 +14,9 @@ import TidingsCore
 /// back with `JSONCoding.makeDecoder()`.
 ///
 /// ``deliver(_:)`` writes the whole batch or throws, leaving the file as it was (a write
-/// that fails half-way is cut back), so a retried batch never follows a broken line. As
+/// that fails half-way, as on a full disk, is cut back; when even that fails, the next
+/// delivery cuts it back before writing — see ``BatchAppender``), so a retried batch never
+/// follows a broken line. As
 /// delivery is at least once, a batch may be archived twice (after a crash between
 /// writing and the outbox cursor moving): readers dedupe by `id`. What a returned
 /// `deliver` survives is the ``FileSyncPolicy``'s choice. The blocking file work runs on
@@ -50,14 +52,16 @@ public final class FileSink: EventSink {
         try self.init(path: path, rotation: rotation, sync: sync, name: name, logger: logger, now: { Date() })
     }
 
-    /// The designated initialiser, with the clock that decides rotation (for tests).
+    /// The designated initialiser, with the clock that decides rotation and the system
+    /// calls that write the files (for tests).
     init(
         path: String, rotation: FileRotation, sync: FileSyncPolicy, name: String, logger: Logger,
-        now: @escaping @Sendable () -> Date
+        now: @escaping @Sendable () -> Date, calls: FileSystemCalls = .system
     ) throws {
         do {
             archive = Mutex(
-                try FileArchive(path: path, rotation: rotation, syncPolicy: sync, logger: logger, now: now()))
+                try FileArchive(
+                    path: path, rotation: rotation, syncPolicy: sync, logger: logger, now: now(), calls: calls))
         } catch let error as FileSystemError {
             throw SinkSetupError(error.description)
         }

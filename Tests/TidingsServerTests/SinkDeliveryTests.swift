@@ -16,7 +16,6 @@ struct SinkDeliveryTests {
         var policy = DeliveryPolicy()
         policy.initialBackoff = .milliseconds(10)
         policy.maximumBackoff = .milliseconds(50)
-        policy.maximumAttempts = 1_000
         policy.pollInterval = .milliseconds(20)
         return policy
     }
