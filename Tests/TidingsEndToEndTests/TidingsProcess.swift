@@ -19,10 +19,19 @@ final class TidingsProcess: Sendable {
     /// Starts `tidings serve` with `arguments` (plus `--host 127.0.0.1 --port 0`) and
     /// waits, at most 30 s, for the banner — without blocking a thread of the test's own
     /// concurrency pool, which the test's in-process receivers need meanwhile.
-    init(arguments: [String], environment: [String: String], standardOutput: URL) async throws {
+    ///
+    /// - Parameter launcher: a command that runs it, e.g. `["/usr/bin/prlimit",
+    ///   "--nofile=1024:1024", "--"]` to start it under another open-file limit.
+    init(arguments: [String], environment: [String: String], standardOutput: URL, launcher: [String] = []) async throws {
         let process = Process()
-        process.executableURL = Self.executable
-        process.arguments = ["serve", "--host", "127.0.0.1", "--port", "0"] + arguments
+        let serve = ["serve", "--host", "127.0.0.1", "--port", "0"] + arguments
+        if let program = launcher.first {
+            process.executableURL = URL(fileURLWithPath: program)
+            process.arguments = Array(launcher.dropFirst()) + [Self.executable.path] + serve
+        } else {
+            process.executableURL = Self.executable
+            process.arguments = serve
+        }
         process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("TIDINGS_") }
             .merging(environment) { $1 }
         FileManager.default.createFile(atPath: standardOutput.path, contents: nil)
