@@ -111,3 +111,49 @@ private final class Acknowledgements: Sendable {
 
     var indices: Set<Int> { acknowledged.withLock { $0 } }
 }
+
+/// SIGTERM under load: the server stops taking new requests, finishes those it has read,
+/// and every callback it acknowledged is in the store after a restart.
+@Suite("Graceful stop under load")
+struct GracefulStopTests {
+    static let token = "sigterm-test-token"
+    static let total = 2_000
+    static let stopAfter = 600
+
+    @Test func acknowledgedCallbacksAreStoredAfterSIGTERMUnderLoad() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let arguments = ["--data-dir", directory.path("data")]
+        let sids = (0..<Self.total).map { CallbackFixtures.sid(0xd0000 + $0) }
+        let acknowledged = Acknowledgements()
+        let first = try await TidingsProcess(
+            arguments: arguments, environment: ["TIDINGS_AUTH_TOKEN": Self.token], standardOutput: directory.url("stdout-1.jsonl"))
+        let client = CallbackClient(port: first.port, authToken: Self.token)
+        await withTaskGroup(of: Void.self) { group in
+            for worker in 0..<16 {
+                group.addTask {
+                    for index in stride(from: worker, to: Self.total, by: 16) {
+                        let form = CallbackFixtures.parameters(sid: sids[index], status: "sent")
+                        guard (try? await client.post(form)) == 204 else { return }
+                        if acknowledged.insert(index) == Self.stopAfter {
+                            Task.detached { first.stop(with: SIGTERM) }
+                        }
+                    }
+                }
+            }
+        }
+        let beforeStop = acknowledged.indices
+        #expect(beforeStop.count >= Self.stopAfter)
+        #expect(beforeStop.count < Self.total, "the stop came after the last callback")
+
+        let second = try await TidingsProcess(
+            arguments: arguments, environment: ["TIDINGS_AUTH_TOKEN": Self.token], standardOutput: directory.url("stdout-2.jsonl"))
+        defer { second.stop() }
+        let again = CallbackClient(port: second.port, authToken: Self.token)
+        var missing = 0
+        for index in beforeStop where try await again.get("/v1/messages/\(sids[index])").status != 200 {
+            missing += 1
+        }
+        #expect(missing == 0, "\(missing) callbacks acknowledged before SIGTERM are not in the store")
+    }
+}

@@ -5,10 +5,11 @@ import Synchronization
 /// Every open client connection, so that their number stays within a cap without ever
 /// refusing the requests that matter.
 ///
-/// When a connection opens past ``limit``, the registry closes the connection that has
-/// waited longest without a request under way — an idle keep-alive connection, or a
-/// client still trickling its headers — to make room; only when every connection is busy
-/// with a request is the new one closed instead. So a thousand idle or slow sockets cannot
+/// When a connection opens past ``limit``, the registry closes a connection without a
+/// request under way to make room: first the one open longest that has not yet completed a
+/// request (a silent socket, a client still trickling its headers), then the kept-alive
+/// connection idle longest (a client that has proved itself, such as Twilio's, goes last);
+/// only when every connection is busy with a request is the new one closed instead. So a thousand idle or slow sockets cannot
 /// keep Twilio's callbacks or `/healthz` out, and the process never runs out of file
 /// descriptors (``ConnectionLimits/fitting(openFileLimit:)``).
 ///
@@ -24,6 +25,8 @@ public final class ConnectionRegistry: Sendable {
         /// When the connection last became idle (or opened): the oldest idle one goes first.
         var idleSince: ContinuousClock.Instant
         var busy: Bool
+        /// Whether it has been answered at least once.
+        var served = false
     }
 
     private struct State {
@@ -50,7 +53,9 @@ public final class ConnectionRegistry: Sendable {
             let id = ObjectIdentifier(channel)
             state.entries[id] = Entry(channel: channel, idleSince: now, busy: false)
             guard state.entries.count > limit else { return (nil, nil) }
-            let oldestIdle = state.entries.filter { !$0.value.busy && $0.key != id }.min { $0.value.idleSince < $1.value.idleSince }
+            let oldestIdle = state.entries.filter { !$0.value.busy && $0.key != id }.min {
+                ($0.value.served ? 1 : 0, $0.value.idleSince) < ($1.value.served ? 1 : 0, $1.value.idleSince)
+            }
             let victimID = oldestIdle?.key ?? id
             let victim = state.entries.removeValue(forKey: victimID)?.channel
             state.closedToMakeRoom += 1
@@ -77,6 +82,7 @@ public final class ConnectionRegistry: Sendable {
         let now = ContinuousClock.now
         state.withLock { state in
             state.entries[ObjectIdentifier(channel)]?.busy = false
+            state.entries[ObjectIdentifier(channel)]?.served = true
             state.entries[ObjectIdentifier(channel)]?.idleSince = now
         }
     }
