@@ -171,15 +171,3 @@ public struct TidingsConfiguration: Sendable, Equatable {
         }
     }
 }
-
-/// A setting that cannot be used, in words that say which and why.
-public struct ConfigurationError: Error, CustomStringConvertible, Equatable {
-    /// The flag's name (without `--`); the environment variable is `TIDINGS_` + it in capitals.
-    public let setting: String
-    public let problem: String
-
-    public var description: String {
-        let variable = "TIDINGS_" + setting.uppercased().replacingOccurrences(of: "-", with: "_")
-        return "--\(setting) (\(variable)) \(problem)"
-    }
-}

@@ -1,7 +1,5 @@
 import Foundation
 
-import TidingsCore
-
 /// One `--sink` setting, parsed: which kind of sink, where it writes, and its options.
 ///
 /// The form is `KIND=TARGET[;option[=value]]…`:
