@@ -7,7 +7,14 @@ import Foundation
 public struct ConfigurationError: Error, CustomStringConvertible, Equatable {
     /// The flag's name (without `--`); the environment variable is `TIDINGS_` + it in capitals.
     public let setting: String
+    /// What is wrong with its value, in words for the person who set it.
     public let problem: String
+
+    /// The error for `setting` (without `--`) and its `problem`.
+    public init(setting: String, problem: String) {
+        self.setting = setting
+        self.problem = problem
+    }
 
     public var description: String {
         let variable = "TIDINGS_" + setting.uppercased().replacingOccurrences(of: "-", with: "_")

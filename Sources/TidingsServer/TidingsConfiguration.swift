@@ -1,5 +1,6 @@
 import Configuration
 import Foundation
+import TidingsCore
 import TidingsSQLite
 
 /// Everything `tidings serve` can be told, with its defaults.
