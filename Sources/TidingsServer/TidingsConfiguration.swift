@@ -1,5 +1,6 @@
 import Configuration
 import Foundation
+import TidingsCore
 import TidingsSQLite
 
 /// Everything `tidings serve` can be told, with its defaults.
@@ -206,17 +207,5 @@ public struct TidingsConfiguration: Sendable, Equatable {
         case "0", "false", "no", "off": return false
         default: throw ConfigurationError(setting: setting, problem: "\"\(text)\" is not true or false")
         }
-    }
-}
-
-/// A setting that cannot be used, in words that say which and why.
-public struct ConfigurationError: Error, CustomStringConvertible, Equatable {
-    /// The flag's name (without `--`); the environment variable is `TIDINGS_` + it in capitals.
-    public let setting: String
-    public let problem: String
-
-    public var description: String {
-        let variable = "TIDINGS_" + setting.uppercased().replacingOccurrences(of: "-", with: "_")
-        return "--\(setting) (\(variable)) \(problem)"
     }
 }

@@ -16,6 +16,8 @@ struct FloodTests {
         server.configuration.port = 0
         server.configuration.signatureFailureLimit = 5
         server.logger = log.logger(level: .warning)
+        nonisolated(unsafe) var forbiddenCount = 0
+        nonisolated(unsafe) var limitedCount = 0
         try await server.application().test(.live) { client in
             var statuses: [HTTPResponse.Status] = []
             var retryAfter: [String] = []
@@ -26,9 +28,12 @@ struct FloodTests {
                 statuses.append(response.status)
                 if let value = response.headers[.retryAfter] { retryAfter.append(value) }
             }
-            #expect(statuses.prefix(5).allSatisfy { $0 == .forbidden }, "\(statuses)")
-            #expect(statuses.dropFirst(5).allSatisfy { $0 == .tooManyRequests }, "\(statuses)")
-            #expect(retryAfter.count == 25 && retryAfter.allSatisfy { (Int($0) ?? 0) >= 1 }, "\(retryAfter)")
+            // The bucket refills at 5 a minute, so a slow machine may see a refill or two.
+            forbiddenCount = statuses.filter { $0 == .forbidden }.count
+            limitedCount = statuses.filter { $0 == .tooManyRequests }.count
+            #expect(statuses.prefix(5).map(\.code) == [403, 403, 403, 403, 403], "\(statuses)")
+            #expect(forbiddenCount + limitedCount == 30 && limitedCount >= 20, "\(statuses)")
+            #expect(retryAfter.count == limitedCount && retryAfter.allSatisfy { (Int($0) ?? 0) >= 1 }, "\(retryAfter)")
             // A real callback from the same address is never refused by the limit.
             try await TestServer.post(
                 CallbackFixtures.parameters(sid: CallbackFixtures.sid(99), status: "sent"), with: client, expecting: .noContent)
@@ -37,7 +42,7 @@ struct FloodTests {
         let refusals = log.text.filter { $0.contains("rejected") }
         #expect(refusals.count == 3, "the first of each kind in full, then one summary: \(refusals)")
         let summary = refusals.last ?? ""
-        #expect(summary.contains("invalid_signature 5") && summary.contains("too_many_failures 25"), "\(summary)")
+        #expect(summary.contains("invalid_signature \(forbiddenCount)") && summary.contains("too_many_failures \(limitedCount)"), "\(summary)")
     }
 
     @Test func theLimiterRefillsOverTimeAndForgetsAddressesWithinItsBound() {

@@ -1,7 +1,5 @@
 import Foundation
 
-import TidingsCore
-
 /// One `--sink` setting, parsed: which kind of sink, where it writes, and its options.
 ///
 /// The form is `KIND=TARGET[;option[=value]]…`:
@@ -45,8 +43,11 @@ public struct SinkSpecification: Sendable, Equatable {
         }
         parts.removeFirst()
         var options: [String: String] = [:]
-        for part in parts {
-            let pair = part.split(separator: "=", maxSplits: 1).map(String.init)
+        for part in parts where !part.isEmpty {
+            let pair = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+            guard !pair[0].isEmpty else {
+                throw ConfigurationError(setting: "sink", problem: "\"\(text)\" has an option with no name (\"\(part)\"); options are ;name=value")
+            }
             options[pair[0].lowercased()] = pair.count == 2 ? pair[1] : ""
         }
         name = options["name"] ?? kind

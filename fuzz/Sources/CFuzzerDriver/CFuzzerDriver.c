@@ -1,0 +1,1 @@
+// Only the header matters: it declares a function of the libFuzzer runtime.

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer harnesses with -sanitize=fuzzer,address and runs each for SECONDS
+# (default 30), one after another. A crash (or a violated property, which traps) is copied
+# to fuzz/findings/ and makes the script exit 1 once every harness has run.
+#
+#   fuzz/run.sh [SECONDS] [HARNESS…]      e.g. fuzz/run.sh 60 FuzzFormBody
+#
+# The seeds of fuzz/corpus/<harness>/ are read, never written: new inputs go to a working
+# corpus in fuzz/.build-fuzz/corpus/<harness>/, kept between runs.
+set -euo pipefail
+cd "$(dirname "$0")"
+seconds="${1:-30}"
+shift || true
+harnesses=("$@")
+if [ ${#harnesses[@]} -eq 0 ]; then
+    harnesses=(FuzzFormBody FuzzSignatureValidator FuzzStatusCallback FuzzDeliveryReceiptDate FuzzStoredChange FuzzSinkSpecification)
+fi
+scratch=.build-fuzz
+mkdir -p "$scratch"
+
+# -parse-as-library: the harnesses have no top-level code; each defines <Module>_main,
+# the name SwiftPM links as main, which hands over to libFuzzer's LLVMFuzzerRunDriver.
+# One product per `swift build` (it takes one --product); they share everything else.
+build=(swift build -c debug --scratch-path "$scratch" -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library)
+echo "fuzz: ${build[*]} --product HARNESS"
+for harness in "${harnesses[@]}"; do
+    if ! "${build[@]}" --product "$harness" > "$scratch.build.log" 2>&1; then
+        grep -v -e "Cannot export local symbol" "$scratch.build.log" | tail -30
+        echo "fuzz: building $harness failed"
+        exit 2
+    fi
+done
+bin="$("${build[@]}" --show-bin-path)"
+
+# Swift's own crash backtracer is slow under ASan and trips it; libFuzzer reports instead.
+export SWIFT_BACKTRACE=enable=no
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=0:allocator_may_return_null=1}"
+mkdir -p findings
+crashed=()
+for harness in "${harnesses[@]}"; do
+    work="$scratch/corpus/$harness"
+    artifacts="$scratch/artifacts/$harness/"
+    mkdir -p "$work" "$artifacts" "corpus/$harness"
+    log="$scratch/$harness.log"
+    echo "fuzz: $harness for ${seconds}s (log: fuzz/$log)"
+    status=0
+    "$bin/$harness" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=3072 -print_final_stats=1 \
+        -artifact_prefix="$artifacts" "$work" "corpus/$harness" > "$log" 2>&1 || status=$?
+    grep -a -E "^#[0-9]+[[:space:]]+DONE|^stat::number_of_executed_units|^stat::average_exec_per_sec" "$log" | sed "s/^/fuzz:   /" || true
+    found=$(find "$artifacts" -type f \( -name 'crash-*' -o -name 'leak-*' -o -name 'timeout-*' -o -name 'oom-*' \) 2>/dev/null)
+    if [ "$status" -ne 0 ] || [ -n "$found" ]; then
+        crashed+=("$harness")
+        for file in $found; do
+            cp "$file" "findings/$harness-$(basename "$file")"
+            echo "fuzz:   FOUND fuzz/findings/$harness-$(basename "$file")"
+            rm -f "$file"
+        done
+        grep -a -m 3 -E "Fatal error|ERROR: (AddressSanitizer|libFuzzer)" "$log" | sed "s/^/fuzz:   /" || true
+    fi
+done
+if [ ${#crashed[@]} -gt 0 ]; then
+    echo "fuzz: crashed: ${crashed[*]} (inputs in fuzz/findings/, logs in fuzz/$scratch/)"
+    exit 1
+fi
+echo "fuzz: no findings"
