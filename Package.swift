@@ -140,7 +140,7 @@ let package = Package(
         .target(
             name: "TidingsTestSupport",
             dependencies: [
-                "TwilioWebhooks",
+                "TwilioWebhooks", "TidingsCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),

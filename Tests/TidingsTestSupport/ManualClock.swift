@@ -1,4 +1,5 @@
 import Synchronization
+import TidingsCore
 
 /// A clock that moves only when a test says so (``advance(by:)``), so a test steps through
 /// minutes or days of waits in no real time instead of sleeping.
@@ -9,34 +10,9 @@ import Synchronization
 /// how many tasks are waiting, so it can wait until the code under test has come to rest
 /// before it steps again.
 public final class ManualClock: Clock, Sendable {
-    public struct Instant: InstantProtocol, Sendable {
-        /// The time since the clock was made.
-        public var offset: Duration
-
-        public init(offset: Duration) {
-            self.offset = offset
-        }
-
-        public func advanced(by duration: Duration) -> Instant {
-            Instant(offset: offset + duration)
-        }
-
-        public func duration(to other: Instant) -> Duration {
-            other.offset - offset
-        }
-
-        public static func < (lhs: Instant, rhs: Instant) -> Bool {
-            lhs.offset < rhs.offset
-        }
-
-        public static func + (lhs: Instant, rhs: Duration) -> Instant {
-            lhs.advanced(by: rhs)
-        }
-
-        public static func - (lhs: Instant, rhs: Instant) -> Duration {
-            rhs.duration(to: lhs)
-        }
-    }
+    /// The same instants as the dispatcher's ``TidingsCore/ServiceClock``: a time since
+    /// the clock was made.
+    public typealias Instant = ServiceClock.Instant
 
     private struct Sleeper {
         let deadline: Instant
