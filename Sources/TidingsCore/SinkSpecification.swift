@@ -28,23 +28,27 @@ public struct SinkSpecification: Sendable, Equatable {
 
     /// Parses one `--sink` value.
     ///
+    /// The separators `;`, `=` and `|` are found among the text's Unicode scalars, not its
+    /// characters: a separator followed by a combining mark (`;\u{031A}`) is one `Character`
+    /// that is not `;`, and would otherwise hide the separator from the parser while the
+    /// same text, reordered, shows it.
+    ///
     /// - Throws: ``ConfigurationError`` naming the fault.
     public init(parsing text: String) throws {
-        var parts = text.split(separator: ";", omittingEmptySubsequences: true).map {
-            $0.trimmingCharacters(in: .whitespaces)
-        }
-        guard !parts.isEmpty, let equals = parts[0].firstIndex(of: "=") else {
+        var parts = Self.split(text, at: ";").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        guard !parts.isEmpty, let equals = parts[0].unicodeScalars.firstIndex(of: "=") else {
             throw ConfigurationError(setting: "sink", problem: "\"\(text)\" is not KIND=TARGET, e.g. webhook=https://example.com/hook or file=/var/lib/tidings/events.jsonl")
         }
-        kind = String(parts[0][..<equals]).lowercased()
-        target = String(parts[0][parts[0].index(after: equals)...])
+        let first = parts[0].unicodeScalars
+        kind = String(first[..<equals]).lowercased()
+        target = String(first[first.index(after: equals)...])
         guard !target.isEmpty else {
             throw ConfigurationError(setting: "sink", problem: "\"\(text)\" names no target after \(kind)=")
         }
         parts.removeFirst()
         var options: [String: String] = [:]
-        for part in parts where !part.isEmpty {
-            let pair = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+        for part in parts {
+            let pair = Self.split(part, at: "=", maxSplits: 1)
             guard !pair[0].isEmpty else {
                 throw ConfigurationError(setting: "sink", problem: "\"\(text)\" has an option with no name (\"\(part)\"); options are ;name=value")
             }
@@ -52,7 +56,7 @@ public struct SinkSpecification: Sendable, Equatable {
         }
         name = options["name"] ?? kind
         func list(_ key: String) -> Set<String> {
-            Set((options[key] ?? "").split(separator: "|").map { $0.lowercased() })
+            Set(Self.split(options[key] ?? "", at: "|").filter { !$0.isEmpty }.map { $0.lowercased() })
         }
         let only = options["only"]?.lowercased()
         guard only == nil || only == "final" || only == "errors" else {
@@ -62,5 +66,11 @@ public struct SinkSpecification: Sendable, Equatable {
             statuses: list("statuses"), channels: list("channels"), onlyFinal: only == "final",
             onlyErrors: only == "errors")
         self.options = options.filter { !Self.commonOptions.contains($0.key) }
+    }
+
+    /// `text` cut at every `separator` scalar (at most `maxSplits` times), empty pieces kept.
+    private static func split(_ text: String, at separator: Unicode.Scalar, maxSplits: Int = .max) -> [String] {
+        text.unicodeScalars.split(separator: separator, maxSplits: maxSplits, omittingEmptySubsequences: false)
+            .map { String($0) }
     }
 }
