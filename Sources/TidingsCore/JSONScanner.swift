@@ -63,13 +63,16 @@ struct JSONScanner {
     }
 
     /// Reads an integer.
+    ///
+    /// A negative number is summed negatively, digit by digit, so that `Int64.min`, whose
+    /// magnitude no `Int64` holds, reads too (the fuzzer found it falling to `JSONDecoder`).
     mutating func readInteger() -> Int64? {
-        let negative = take(UInt8(ascii: "-"))
+        let sign: Int64 = take(UInt8(ascii: "-")) ? -1 : 1
         var value: Int64 = 0
         let start = position
         while position < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[position]) {
             let (times10, overflow) = value.multipliedReportingOverflow(by: 10)
-            let (sum, overflow2) = times10.addingReportingOverflow(Int64(bytes[position] - UInt8(ascii: "0")))
+            let (sum, overflow2) = times10.addingReportingOverflow(sign * Int64(bytes[position] - UInt8(ascii: "0")))
             guard !overflow, !overflow2 else { return nil }
             value = sum
             position += 1
@@ -79,7 +82,7 @@ struct JSONScanner {
         if position < bytes.count, [UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E")].contains(bytes[position]) {
             return nil
         }
-        return negative ? -value : value
+        return value
     }
 
     /// Reads `true` or `false`.

@@ -114,6 +114,18 @@ struct CompactChangeReadingTests {
         }
     }
 
+    /// Found by the fuzzer: `Int64.min` fell through to `JSONDecoder` (its magnitude
+    /// overflowed while it was read).
+    @Test(arguments: [Int64.min, Int64.min + 1, -1, Int64.max])
+    func extremeIntegersReadBackWithoutJSONDecoder(_ value: Int64) throws {
+        let change = StatusChange(
+            id: "SM1-0", seq: value, receivedAt: CallbackFixtures.time(0), sid: "SM1", status: .sent,
+            previousStatus: nil, reportedStatus: .sent, errorCode: Int(value), errorMessage: nil,
+            channel: .sms, to: nil, applied: true, conflict: false)
+        var json = JSONCoding.encodedText(change)
+        #expect(json.withUTF8(StatusChange.init(compactJSON:)) == change)
+    }
+
     @Test(arguments: [
         // Whitespace, an unknown key, a fraction, escapes the writer never writes, null.
         #"{ "applied": true, "channel": "sms", "conflict": false, "id": "SM1-0", "receivedAt": "2026-11-23T19:04:07.123Z", "reportedStatus": "sent", "sid": "SM1", "stale": false, "status": "sent" }"#,
