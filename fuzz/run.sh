@@ -7,6 +7,10 @@
 #
 # The seeds of fuzz/corpus/<harness>/ are read, never written: new inputs go to a working
 # corpus in fuzz/.build-fuzz/corpus/<harness>/, kept between runs.
+#
+# TIDINGS_FUZZ_SEED=N fixes libFuzzer's random seed, so that a run from the same corpus takes
+# the same path: CI sets it, so that a submission fails on what it changed, not on where a
+# random walk happened to go that day. Long runs by hand leave it unset and explore.
 set -euo pipefail
 cd "$(dirname "$0")"
 seconds="${1:-30}"
@@ -44,7 +48,7 @@ for harness in "${harnesses[@]}"; do
     log="$scratch/$harness.log"
     echo "fuzz: $harness for ${seconds}s (log: fuzz/$log)"
     status=0
-    "$bin/$harness" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=3072 -print_final_stats=1 \
+    "$bin/$harness" ${TIDINGS_FUZZ_SEED:+-seed="$TIDINGS_FUZZ_SEED"} -max_total_time="$seconds" -timeout=10 -rss_limit_mb=3072 -print_final_stats=1 \
         -artifact_prefix="$artifacts" "$work" "corpus/$harness" > "$log" 2>&1 || status=$?
     grep -a -E "^#[0-9]+[[:space:]]+DONE|^stat::number_of_executed_units|^stat::average_exec_per_sec" "$log" | sed "s/^/fuzz:   /" || true
     found=$(find "$artifacts" -type f \( -name 'crash-*' -o -name 'leak-*' -o -name 'timeout-*' -o -name 'oom-*' \) 2>/dev/null)
