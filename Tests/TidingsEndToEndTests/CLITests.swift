@@ -94,7 +94,8 @@ final class TidingsCommand {
 
     private var result: CommandResult {
         CommandResult(
-            exitStatus: process.terminationStatus, standardOutput: Self.text(of: standardOutput),
+            // -1: the command did not end even when killed (`Process.stop(with:)`).
+            exitStatus: process.isRunning ? -1 : process.terminationStatus, standardOutput: Self.text(of: standardOutput),
             standardError: Self.text(of: standardError))
     }
 

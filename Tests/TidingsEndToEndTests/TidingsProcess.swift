@@ -92,17 +92,27 @@ private final class BannerReader: Sendable {
 }
 
 extension Process {
-    /// Sends `signal`, gives the process 10 s to end, then kills it.
+    /// Sends `signal`, gives the process 10 s to end, then kills it and gives it 10 s more.
     ///
-    /// Bounded on purpose: a child that is waiting for something in the test process (a
-    /// webhook receiver) must not keep a test thread blocked for good.
+    /// Bounded on purpose, both ways: a child that is waiting for something in the test
+    /// process (a webhook receiver) must not keep a test thread blocked for good, and neither
+    /// may Foundation, whose `waitUntilExit()` spins on a core for ever when it misses a
+    /// child's end (seen here under load: the child a zombie, `isRunning` still true). A test
+    /// that reads the exit status of a process that did not end then fails; it never hangs.
     func stop(with signal: Int32 = SIGTERM) {
         guard isRunning else { return }
         kill(processIdentifier, signal)
-        for _ in 0..<1_000 where isRunning {
+        if hasEnded(within: .seconds(10)) { return }
+        kill(processIdentifier, SIGKILL)
+        _ = hasEnded(within: .seconds(10))
+    }
+
+    /// Whether Foundation saw the process end within `timeout`, polled every 10 ms.
+    private func hasEnded(within timeout: Duration) -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while isRunning, ContinuousClock.now < deadline {
             usleep(10_000)
         }
-        if isRunning { kill(processIdentifier, SIGKILL) }
-        waitUntilExit()
+        return !isRunning
     }
 }
