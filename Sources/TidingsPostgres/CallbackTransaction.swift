@@ -20,24 +20,17 @@ import TidingsCore
 /// across instances with no read-modify-write race, and the outbox `seq`s have no gaps.
 enum CallbackTransaction {
     /// The queue's commit step for `client`: one transaction per batch, within
-    /// ``PostgresStoreConfiguration/operationTimeout``. A failure is logged and becomes a
-    /// `StatusStoreError` saying where and why.
+    /// ``PostgresStoreConfiguration/operationTimeout``. A failure becomes a
+    /// `StatusStoreError` saying where and why; the queue reports it.
     static func commit(
         to client: PostgresClient, configuration: PostgresStoreConfiguration, logger: Logger
     ) -> GroupCommitQueue.Commit {
         { entries in
-            do {
-                return try await PostgresStatusStore.transaction(
-                    "commit \(entries.count) callback(s); nothing of them was stored",
-                    on: client, configuration: configuration, logger: logger
-                ) { connection in
-                    try await apply(entries, on: connection, logger: logger)
-                }
-            } catch {
-                logger.error(
-                    "PostgreSQL store could not commit callbacks; they were not stored and will be refused",
-                    metadata: ["callbacks": "\(entries.count)", "error": "\(error)"])
-                throw error
+            try await PostgresStatusStore.transaction(
+                "commit \(entries.count) callback(s); nothing of them was stored",
+                on: client, configuration: configuration, logger: logger
+            ) { connection in
+                try await apply(entries, on: connection, logger: logger)
             }
         }
     }
@@ -45,30 +38,13 @@ enum CallbackTransaction {
     static func apply(
         _ entries: [GroupCommitQueue.Entry], on connection: PostgresConnection, logger: Logger
     ) async throws -> [RecordOutcome] {
-        var seq = try await OutboxRows.lockLatestSeq(on: connection, logger: logger)
+        let latestSeq = try await OutboxRows.lockLatestSeq(on: connection, logger: logger)
         let sids = Array(Set(entries.map(\.callback.messageSid))).sorted()
-        var current = try await MessagesRows.records(
+        let stored = try await MessagesRows.records(
             sids: sids, on: connection, decoder: JSONCoding.makeDecoder(), logger: logger)
-        var changed: Set<String> = []
-        var changes: [StatusChange] = []
-        var outcomes: [RecordOutcome] = []
-        outcomes.reserveCapacity(entries.count)
-        for entry in entries {
-            let sid = entry.callback.messageSid
-            let outcome = StatusMachine.outcome(of: entry.callback, receivedAt: entry.receivedAt, stored: current[sid])
-            current[sid] = outcome.record
-            changed.insert(sid)
-            guard var change = outcome.change else {
-                outcomes.append(outcome)
-                continue
-            }
-            seq += 1
-            change.seq = seq
-            changes.append(change)
-            outcomes.append(RecordOutcome(record: outcome.record, change: change))
-        }
-        try await MessagesRows.save(changed.sorted().map { current[$0]! }, on: connection, logger: logger)
-        try await OutboxRows.append(changes, latestSeq: seq, on: connection, logger: logger)
-        return outcomes
+        let batch = StatusMachine.record(entries, numberingAfter: latestSeq) { stored[$0] }
+        try await MessagesRows.save(batch.records.keys.sorted().map { batch.records[$0]! }, on: connection, logger: logger)
+        try await OutboxRows.append(batch.changes, latestSeq: batch.latestSeq, on: connection, logger: logger)
+        return batch.outcomes
     }
 }

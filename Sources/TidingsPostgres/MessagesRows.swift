@@ -42,43 +42,30 @@ enum MessagesRows {
         _ records: [MessageRecord], on connection: PostgresConnection, logger: Logger
     ) async throws {
         guard !records.isEmpty else { return }
-        let document = JSONCoding.encodedText(records.map(Row.init))
+        let document = JSONCoding.encodedText(records.map { Row(MessageColumns($0)) })
+        let columns = MessageColumns.names.joined(separator: ", ")
+        let types = MessageColumns.names.map { "\($0) \(Row.types[$0]!)" }.joined(separator: ", ")
         try await connection.query(
             """
-            INSERT INTO messages (
-                sid, status, rank, is_final, error_code, channel, conflict,
-                first_seen_at, updated_at, record,
-                to_address, stale, queued_to_sent, sent_to_delivered, carrier_to_callback
-            )
-            SELECT sid, status, rank, is_final, error_code, channel, conflict,
-                first_seen_at, updated_at, record,
-                to_address, stale, queued_to_sent, sent_to_delivered, carrier_to_callback
-            FROM jsonb_to_recordset(\(document)::jsonb) AS given (
-                sid TEXT, status TEXT, rank INTEGER, is_final BOOLEAN, error_code BIGINT, channel TEXT,
-                conflict BOOLEAN, first_seen_at BIGINT, updated_at BIGINT, record TEXT, to_address TEXT,
-                stale BOOLEAN, queued_to_sent DOUBLE PRECISION, sent_to_delivered DOUBLE PRECISION,
-                carrier_to_callback DOUBLE PRECISION
-            )
-            ON CONFLICT (sid) DO UPDATE SET
-                status = excluded.status,
-                rank = excluded.rank,
-                is_final = excluded.is_final,
-                error_code = excluded.error_code,
-                channel = excluded.channel,
-                conflict = excluded.conflict,
-                updated_at = excluded.updated_at,
-                record = excluded.record,
-                to_address = excluded.to_address,
-                stale = excluded.stale,
-                queued_to_sent = excluded.queued_to_sent,
-                sent_to_delivered = excluded.sent_to_delivered,
-                carrier_to_callback = excluded.carrier_to_callback
+            INSERT INTO messages (\(unescaped: columns))
+            SELECT \(unescaped: columns)
+            FROM jsonb_to_recordset(\(document)::jsonb) AS given (\(unescaped: types))
+            ON CONFLICT (sid) DO UPDATE SET \(unescaped: MessageColumns.upsertAssignments)
             """, logger: logger)
     }
 
-    /// One row of `messages`, as ``save(_:on:logger:)`` sends it (the record document as a
-    /// string inside it).
+    /// One row of `messages`, as ``save(_:on:logger:)`` sends it inside a JSON array: the
+    /// record's ``TidingsCore/MessageColumns``, each under its column name, times as
+    /// ``MillisecondColumn`` values.
     private struct Row: JSONWritable {
+        /// The SQL type of each column, for `jsonb_to_recordset`.
+        static let types = [
+            "sid": "TEXT", "status": "TEXT", "rank": "INTEGER", "is_final": "BOOLEAN", "error_code": "BIGINT",
+            "channel": "TEXT", "conflict": "BOOLEAN", "first_seen_at": "BIGINT", "updated_at": "BIGINT",
+            "record": "TEXT", "to_address": "TEXT", "stale": "BOOLEAN", "queued_to_sent": "DOUBLE PRECISION",
+            "sent_to_delivered": "DOUBLE PRECISION", "carrier_to_callback": "DOUBLE PRECISION",
+        ]
+
         let sid: String
         let status: String
         let rank: Int?
@@ -95,23 +82,22 @@ enum MessagesRows {
         let sent_to_delivered: Double?
         let carrier_to_callback: Double?
 
-        init(_ record: MessageRecord) {
-            let latencies = MessageLatencies(record)
-            sid = record.sid
-            status = record.status.wireValue
-            rank = record.status.rank
-            is_final = record.isFinal
-            error_code = record.errorCode
-            channel = record.channel.name
-            conflict = record.conflict
-            first_seen_at = MillisecondColumn.value(record.firstSeenAt)
-            updated_at = MillisecondColumn.value(record.updatedAt)
-            self.record = JSONCoding.encodedText(record)
-            to_address = record.to
-            stale = record.stale
-            queued_to_sent = latencies.queuedToSent
-            sent_to_delivered = latencies.sentToDelivered
-            carrier_to_callback = latencies.carrierToCallback
+        init(_ columns: MessageColumns) {
+            sid = columns.sid
+            status = columns.status
+            rank = columns.rank
+            is_final = columns.isFinal
+            error_code = columns.errorCode
+            channel = columns.channel
+            conflict = columns.conflict
+            first_seen_at = MillisecondColumn.value(columns.firstSeenAt)
+            updated_at = MillisecondColumn.value(columns.updatedAt)
+            record = columns.document
+            to_address = columns.to
+            stale = columns.stale
+            queued_to_sent = columns.latencies.queuedToSent
+            sent_to_delivered = columns.latencies.sentToDelivered
+            carrier_to_callback = columns.latencies.carrierToCallback
         }
 
         func write(to writer: inout JSONWriter) {

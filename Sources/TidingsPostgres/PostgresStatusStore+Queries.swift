@@ -10,9 +10,6 @@ import TidingsCore
 /// ``TidingsCore/StatsQuery/admits(_:)``, ``TidingsCore/MessageStatsBuilder``), exactly as
 /// the SQLite store runs it, with every value bound as a parameter.
 extension PostgresStatusStore {
-    /// How many messages ``deleteMessages(lastChangeBefore:)`` deletes per transaction.
-    static let deletionBatchSize = 1_000
-
     /// One page of the messages `query` selects, newest change first (by SID, descending,
     /// among messages changed at the same millisecond), after its keyset cursor.
     public func messages(matching query: MessageQuery) async throws -> MessagePage {
@@ -43,7 +40,7 @@ extension PostgresStatusStore {
         let selection = Self.window(since: query.since, until: query.until, channel: query.channel)
         return try await writing("count messages") { [self] connection in
             try await connection.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
-            var stats = MessageStats()
+            var stats = MessageStatsBuilder()
             let groups = try await connection.query(selection.query(
                 """
                 SELECT status, channel, error_code, COUNT(*), COUNT(*) FILTER (WHERE stale),
@@ -53,30 +50,18 @@ extension PostgresStatusStore {
             for try await (status, channel, errorCode, messages, stale, conflicts)
                 in groups.decode((String, String, Int64?, Int64, Int64, Int64).self)
             {
-                let count = Int(messages)
-                stats.total += count
-                stats.byStatus[status, default: 0] += count
-                stats.byChannel[channel, default: 0] += count
-                if let errorCode { stats.byErrorCode[Int(errorCode), default: 0] += count }
-                stats.stale += Int(stale)
-                stats.conflicts += Int(conflicts)
+                stats.add(
+                    status: status, channel: channel, errorCode: errorCode.map(Int.init), messages: Int(messages),
+                    stale: Int(stale), conflicts: Int(conflicts))
             }
             var timed = selection
             timed.add("(queued_to_sent IS NOT NULL OR sent_to_delivered IS NOT NULL OR carrier_to_callback IS NOT NULL)")
-            var queuedToSent: [Double] = []
-            var sentToDelivered: [Double] = []
-            var carrierToCallback: [Double] = []
             let samples = try await connection.query(timed.query(
                 "SELECT queued_to_sent, sent_to_delivered, carrier_to_callback FROM messages {where}"), logger: logger)
             for try await (queued, sent, carrier) in samples.decode((Double?, Double?, Double?).self) {
-                if let queued { queuedToSent.append(queued) }
-                if let sent { sentToDelivered.append(sent) }
-                if let carrier { carrierToCallback.append(carrier) }
+                stats.add(MessageLatencies(queuedToSent: queued, sentToDelivered: sent, carrierToCallback: carrier))
             }
-            stats.queuedToSent = LatencySummary(samples: queuedToSent)
-            stats.sentToDelivered = LatencySummary(samples: sentToDelivered)
-            stats.carrierToCallback = LatencySummary(samples: carrierToCallback)
-            return stats
+            return stats.build()
         }
     }
 
@@ -108,25 +93,22 @@ extension PostgresStatusStore {
     }
 
     /// Deletes the messages whose last change is before `cutoff`, oldest first, in
-    /// transactions of ``deletionBatchSize``; returns how many went. The outbox is not
-    /// touched: changes already queued still reach their sinks.
+    /// transactions of ``TidingsCore/BatchedDeletion/batchSize``; returns how many went. The
+    /// outbox is not touched: changes already queued still reach their sinks.
     @discardableResult
     public func deleteMessages(lastChangeBefore cutoff: Date) async throws -> Int {
-        var deleted = 0
-        while true {
-            let batch = try await writing("delete messages past the retention period") { [self] connection in
+        try await BatchedDeletion.run {
+            try await writing("delete messages past the retention period") { [self] connection in
                 try await Self.count(
                     """
                     WITH gone AS (
                         DELETE FROM messages WHERE sid IN (
                             SELECT sid FROM messages WHERE updated_at < \(MillisecondColumn.lowerBound(cutoff))
-                            ORDER BY updated_at LIMIT \(Self.deletionBatchSize)
+                            ORDER BY updated_at LIMIT \(BatchedDeletion.batchSize)
                         ) RETURNING 1
                     ) SELECT COUNT(*) FROM gone
                     """, on: connection, logger: logger)
             }
-            deleted += batch
-            if batch < Self.deletionBatchSize { return deleted }
         }
     }
 

@@ -24,8 +24,10 @@ import TwilioWebhooks
 /// - The schema is versioned and migrated by ``migrate()`` under an advisory lock, so
 ///   instances that start together do not race.
 ///
-/// The store is a ServiceLifecycle `Service`: ``run()`` must be running (it runs
-/// postgres-nio's connection pool and the listener) for any other call to go through.
+/// The store is a ServiceLifecycle `Service`, its own only one of ``services``: ``run()``
+/// must be running (it runs postgres-nio's connection pool and the listener) for any other
+/// call to go through; outside a service group, ``TidingsCore/StatusStore/whileRunning(_:)``
+/// runs it.
 public final class PostgresStatusStore: StatusStore, Service {
     /// The channel of `LISTEN`/`NOTIFY` on which commits announce new changes.
     static let changesChannel = "tidings_changes"
@@ -52,7 +54,7 @@ public final class PostgresStatusStore: StatusStore, Service {
         self.client = client
         self.logger = logger
         self.writer = GroupCommitQueue(
-            storeName: "the PostgreSQL store",
+            storeName: "the PostgreSQL store", logger: logger,
             commit: CallbackTransaction.commit(to: client, configuration: configuration, logger: logger))
     }
 
@@ -68,14 +70,15 @@ public final class PostgresStatusStore: StatusStore, Service {
         }
     }
 
-    /// Runs the store around `body` — ``run()`` in a child task, stopped when `body`
-    /// returns — for tools and tests that use the store outside a service group.
-    public func whileRunning<Result: Sendable>(_ body: () async throws -> Result) async throws -> Result {
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await self.run() }
-            defer { group.cancelAll() }
-            return try await body()
-        }
+    /// The store runs itself: its connection pool and listener (``run()``).
+    public var services: [any Service] { [self] }
+
+    /// `PostgreSQL at postgres://user@host:port/db`, without the password.
+    public var summary: String { "PostgreSQL at \(configuration.description)" }
+
+    /// Applies the schema versions this database lacks (``migrate()``).
+    public func prepare() async throws -> [Int] {
+        try await migrate()
     }
 
     /// Calls `observer` whenever any instance committed changes (and once after the

@@ -49,7 +49,7 @@ extension MessagesTable {
     /// state of the database.
     static func stats(_ query: StatsQuery, in db: Database) throws -> MessageStats {
         let selection = window(since: query.since, until: query.until, channel: query.channel)
-        var stats = MessageStats()
+        var stats = MessageStatsBuilder()
         let groups = try SQLRequest<Row>(
             literal: """
                 SELECT status, channel, error_code, COUNT(*) AS messages,
@@ -59,20 +59,10 @@ extension MessagesTable {
                 """
         ).fetchAll(db)
         for group in groups {
-            let messages: Int = group["messages"]
-            stats.total += messages
-            stats.byStatus[group["status"], default: 0] += messages
-            stats.byChannel[group["channel"], default: 0] += messages
-            if let errorCode: Int = group["error_code"] {
-                stats.byErrorCode[errorCode, default: 0] += messages
-            }
-            stats.stale += group["stale_messages"] as Int
-            stats.conflicts += group["conflicting_messages"] as Int
+            stats.add(
+                status: group["status"], channel: group["channel"], errorCode: group["error_code"],
+                messages: group["messages"], stale: group["stale_messages"], conflicts: group["conflicting_messages"])
         }
-
-        var queuedToSent: [Double] = []
-        var sentToDelivered: [Double] = []
-        var carrierToCallback: [Double] = []
         let timed: SQL = """
             (queued_to_sent IS NOT NULL OR sent_to_delivered IS NOT NULL OR carrier_to_callback IS NOT NULL)
             """
@@ -83,14 +73,11 @@ extension MessagesTable {
                 """
         ).fetchCursor(db)
         while let sample = try samples.next() {
-            if let seconds: Double = sample["queued_to_sent"] { queuedToSent.append(seconds) }
-            if let seconds: Double = sample["sent_to_delivered"] { sentToDelivered.append(seconds) }
-            if let seconds: Double = sample["carrier_to_callback"] { carrierToCallback.append(seconds) }
+            stats.add(MessageLatencies(
+                queuedToSent: sample["queued_to_sent"], sentToDelivered: sample["sent_to_delivered"],
+                carrierToCallback: sample["carrier_to_callback"]))
         }
-        stats.queuedToSent = LatencySummary(samples: queuedToSent)
-        stats.sentToDelivered = LatencySummary(samples: sentToDelivered)
-        stats.carrierToCallback = LatencySummary(samples: carrierToCallback)
-        return stats
+        return stats.build()
     }
 
     /// The conditions of every filter `query` sets (its cursor aside).

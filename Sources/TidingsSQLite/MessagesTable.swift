@@ -22,48 +22,33 @@ enum MessagesTable {
 
     /// Inserts `record`, or replaces the row of its SID.
     static func save(_ record: MessageRecord, in db: Database) throws {
-        let json = JSONCoding.encodedText(record)
-        let latencies = MessageLatencies(record)
-        try db.cachedStatement(
-            sql: """
-                INSERT INTO messages (
-                    sid, status, rank, is_final, error_code, channel, conflict,
-                    first_seen_at, updated_at, record,
-                    to_address, stale, queued_to_sent, sent_to_delivered, carrier_to_callback
-                ) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (sid) DO UPDATE SET
-                    status = excluded.status,
-                    rank = excluded.rank,
-                    is_final = excluded.is_final,
-                    error_code = excluded.error_code,
-                    channel = excluded.channel,
-                    conflict = excluded.conflict,
-                    updated_at = excluded.updated_at,
-                    record = excluded.record,
-                    to_address = excluded.to_address,
-                    stale = excluded.stale,
-                    queued_to_sent = excluded.queued_to_sent,
-                    sent_to_delivered = excluded.sent_to_delivered,
-                    carrier_to_callback = excluded.carrier_to_callback
-                """
-        ).execute(arguments: [
-            record.sid,
-            record.status.wireValue,
-            record.status.rank,
-            record.isFinal,
-            record.errorCode,
-            record.channel.name,
-            record.conflict,
-            TimeColumn.value(record.firstSeenAt),
-            TimeColumn.value(record.updatedAt),
-            json,
-            record.to,
-            record.stale,
-            latencies.queuedToSent,
-            latencies.sentToDelivered,
-            latencies.carrierToCallback,
+        let columns = MessageColumns(record)
+        try db.cachedStatement(sql: upsert).execute(arguments: [
+            columns.sid,
+            columns.status,
+            columns.rank,
+            columns.isFinal,
+            columns.errorCode,
+            columns.channel,
+            columns.conflict,
+            TimeColumn.value(columns.firstSeenAt),
+            TimeColumn.value(columns.updatedAt),
+            columns.document,
+            columns.to,
+            columns.stale,
+            columns.latencies.queuedToSent,
+            columns.latencies.sentToDelivered,
+            columns.latencies.carrierToCallback,
         ])
     }
+
+    /// The statement of ``save(_:in:)``: one argument per column of
+    /// ``TidingsCore/MessageColumns/names``, in that order.
+    private static let upsert = """
+        INSERT INTO messages (\(MessageColumns.names.joined(separator: ", ")))
+        VALUES (\(Array(repeating: "?", count: MessageColumns.names.count).joined(separator: ", ")))
+        ON CONFLICT (sid) DO UPDATE SET \(MessageColumns.upsertAssignments)
+        """
 
     /// The records of the messages still in flight and not yet stale whose last change is
     /// before `cutoff`, oldest change first (then by SID).

@@ -7,7 +7,6 @@ import TidingsCore
 extension SQLiteStatusStore {
     /// How many messages ``deleteMessages(lastChangeBefore:)`` deletes per transaction, so
     /// that callbacks waiting for the writer never wait for a whole retention run.
-    static let deletionBatchSize = 1_000
 
     /// One page of the messages `query` selects, newest change first: one SQL query on a
     /// reader connection, its filters and keyset cursor bound as parameters.
@@ -55,20 +54,17 @@ extension SQLiteStatusStore {
     }
 
     /// Deletes the messages whose last change is before `cutoff`, oldest first, in
-    /// transactions of ``deletionBatchSize`` messages; returns how many went. The outbox
-    /// is not touched: changes already queued still reach their sinks.
+    /// transactions of ``TidingsCore/BatchedDeletion/batchSize`` messages; returns how many
+    /// went. The outbox is not touched: changes already queued still reach their sinks.
     ///
     /// - Throws: `StatusStoreError` when a transaction failed; the batches committed
     ///   before it stay deleted.
     @discardableResult
     public func deleteMessages(lastChangeBefore cutoff: Date) async throws -> Int {
-        var deleted = 0
-        while true {
-            let batch = try await writing("delete messages past the retention period") { db in
-                try MessagesTable.deleteMessages(lastChangeBefore: cutoff, limit: Self.deletionBatchSize, in: db)
+        try await BatchedDeletion.run {
+            try await writing("delete messages past the retention period") { db in
+                try MessagesTable.deleteMessages(lastChangeBefore: cutoff, limit: BatchedDeletion.batchSize, in: db)
             }
-            deleted += batch
-            if batch < Self.deletionBatchSize { return deleted }
         }
     }
 }

@@ -146,17 +146,16 @@ extension SQLiteStatusStore {
                 db, sql: "SELECT sid, record FROM messages WHERE sid > ? ORDER BY sid LIMIT ?",
                 arguments: [lastSid, backfillBatchSize])
             for row in rows {
-                let record = try MessagesTable.decode(row["record"], decoder: decoder)
-                let latencies = MessageLatencies(record)
+                let columns = MessageColumns(try MessagesTable.decode(row["record"], decoder: decoder))
                 try update.execute(arguments: [
-                    TimeColumn.value(record.firstSeenAt),
-                    TimeColumn.value(record.updatedAt),
-                    record.to,
-                    record.stale,
-                    latencies.queuedToSent,
-                    latencies.sentToDelivered,
-                    latencies.carrierToCallback,
-                    record.sid,
+                    TimeColumn.value(columns.firstSeenAt),
+                    TimeColumn.value(columns.updatedAt),
+                    columns.to,
+                    columns.stale,
+                    columns.latencies.queuedToSent,
+                    columns.latencies.sentToDelivered,
+                    columns.latencies.carrierToCallback,
+                    columns.sid,
                 ])
             }
             guard rows.count == backfillBatchSize, let last = rows.last else { return }

@@ -38,6 +38,8 @@ public final class SQLiteStatusStore: StatusStore {
 
     /// The database file.
     public let databaseURL: URL
+    /// The directory the store was opened in, as it was given.
+    public let directoryPath: String
     /// The durability level of commits.
     public let synchronous: SQLiteSynchronous
 
@@ -90,10 +92,11 @@ public final class SQLiteStatusStore: StatusStore {
         try Self.migrate(pool, path: databasePath)
 
         self.databaseURL = databaseURL
+        self.directoryPath = directoryPath
         self.synchronous = synchronous
         self.pool = pool
         self.writer = GroupCommitQueue(
-            storeName: "the SQLite store", commit: CallbackBatch.commit(to: pool, logger: logger))
+            storeName: "the SQLite store", logger: logger, commit: CallbackBatch.commit(to: pool))
         logger?.info(
             "SQLite store open",
             metadata: ["path": "\(databasePath)", "synchronous": "\(synchronous)"])
@@ -173,6 +176,9 @@ public final class SQLiteStatusStore: StatusStore {
         }
     }
 
+    /// `SQLite in DIRECTORY (synchronous=LEVEL)`.
+    public var summary: String { "SQLite in \(directoryPath) (synchronous=\(synchronous))" }
+
     /// Runs `SELECT 1` on a reader connection.
     ///
     /// - Throws: `StatusStoreError` when the database cannot be read.
@@ -191,11 +197,7 @@ public final class SQLiteStatusStore: StatusStore {
     func reading<T: Sendable>(
         _ action: String, _ body: @escaping @Sendable (Database) throws -> T
     ) async throws -> T {
-        do {
-            return try await pool.read(body)
-        } catch {
-            throw failure(action, error)
-        }
+        try await saying(action) { try await pool.read(body) }
     }
 
     /// Runs `body` in a transaction on the writer connection; a failure becomes a
@@ -203,8 +205,13 @@ public final class SQLiteStatusStore: StatusStore {
     func writing<T: Sendable>(
         _ action: String, _ body: @escaping @Sendable (Database) throws -> T
     ) async throws -> T {
+        try await saying(action) { try await pool.write(body) }
+    }
+
+    /// Runs `operation`, turning its failure into ``failure(_:_:)``.
+    private func saying<T>(_ action: String, _ operation: () async throws -> T) async throws -> T {
         do {
-            return try await pool.write(body)
+            return try await operation()
         } catch {
             throw failure(action, error)
         }

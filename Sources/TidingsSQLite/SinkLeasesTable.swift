@@ -3,7 +3,7 @@ import GRDB
 
 /// Reads and writes rows of the `sink_leases` table (see `SQLiteStatusStore.migrator`):
 /// per sink, which process feeds it and until when (see
-/// ``TidingsCore/ChangeOutbox/acquireLease(of:for:now:expiresAt:)``).
+/// ``TidingsCore/SinkLeasing/acquireLease(of:for:duration:)``).
 enum SinkLeasesTable {
     /// Takes the lease of `sink` for `holder` when it is free, ran out before `now`, or is
     /// `holder`'s already; returns whether `holder` holds it.

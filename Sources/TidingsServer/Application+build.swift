@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import ServiceLifecycle
 import TidingsCore
 import TidingsPostgres
 import TidingsSinks
@@ -15,9 +16,9 @@ import TwilioWebhooks
 ///
 /// - Parameters:
 ///   - configuration: the settings.
-///   - store: where records live; nil opens the store the configuration names. A
-///     `PostgresStatusStore` runs as one of the application's services and is migrated
-///     before the server starts.
+///   - store: where records live; nil opens the store the configuration names. Its
+///     ``TidingsCore/StatusStore/services`` run with the application's, and it is
+///     prepared (migrated) once, before the server takes a request.
 ///   - sinks: where changes go; nil means the log sink and the configured `--sink`s.
 ///   - deliveryPolicy: how sinks are retried.
 ///   - openFileLimit: how many files the process may open, which caps the connections
@@ -37,9 +38,8 @@ public func buildApplication(
     let store = try store ?? openStore(configuration: configuration, logger: logger)
     let routes = try sinks ?? SinkFactory.routes(for: configuration, logger: logger)
     let dispatcher = SinkDispatcher(outbox: store, routes: routes, policy: deliveryPolicy, logger: logger)
-    let postgres = store as? PostgresStatusStore
     // Changes stored by other instances wake the sinks and the live streams at once.
-    postgres?.observeChanges { dispatcher.notify() }
+    store.observeChanges { dispatcher.notify() }
 
     let metrics = TidingsMetrics()
     let commits = CommitHealth()
@@ -77,41 +77,37 @@ public func buildApplication(
     }
     let connections = ConnectionRegistry(limit: limits.maximumConnections, logger: logger)
 
-    let storeDescription = switch store {
-    case let sqlite as SQLiteStatusStore: "SQLite in \(configuration.dataDirectory) (synchronous=\(sqlite.synchronous))"
-    case let postgres as PostgresStatusStore: "PostgreSQL at \(postgres.configuration.description)"
-    default: "\(type(of: store)) (not kept across restarts)"
-    }
+    // The services that use the store wait until it is prepared.
+    let preparation = StorePreparation()
+    let storeUsers: [any Service] = [
+        SinkDispatcherService(dispatcher: dispatcher),
+        MaintenanceService(
+            store: store, dispatcher: dispatcher, staleAfter: configuration.staleAfter,
+            retention: configuration.retention, logger: logger, onStale: { metrics.staleDetected($0) }),
+        SinkMetricsService(dispatcher: dispatcher, metrics: metrics, logger: logger),
+    ]
     let eventLogDescription = configuration.eventLog.map { "JSON lines appended to \($0)" } ?? "JSON lines on standard output"
     var application = Application(
         router: router,
         server: .guardedHTTP1(limits: limits, registry: connections),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Tidings"),
-        // The store's own service, if any, comes first, so it stops last.
-        services: (postgres.map { [$0] } ?? []) + [
-            SinkDispatcherService(dispatcher: dispatcher),
-            MaintenanceService(
-                store: store, dispatcher: dispatcher, staleAfter: configuration.staleAfter,
-                retention: configuration.retention, logger: logger, onStale: { metrics.staleDetected($0) }),
-            SinkMetricsService(dispatcher: dispatcher, metrics: metrics, logger: logger),
-            refusals,
-        ],
+        // The store's own services come first, so they stop last.
+        services: store.services + storeUsers.map { AfterStorePreparation(preparation: preparation, service: $0) } + [refusals],
         onServerRunning: { channel in
             announce(StartupBanner(
                 configuration: configuration, boundPort: channel.localAddress?.port ?? configuration.port,
-                storeDescription: storeDescription, eventLogDescription: eventLogDescription))
+                storeDescription: store.summary, eventLogDescription: eventLogDescription))
         },
         logger: logger
     )
     application.beforeServerStarts {
         // Every instance brings the schema up to date before it takes a callback; the
         // migration's advisory lock lets instances that start together wait for each other.
-        if let postgres {
-            let applied = try await postgres.migrate()
-            if !applied.isEmpty {
-                logger.notice("PostgreSQL schema brought up to date", metadata: ["versions": "\(applied)"])
-            }
+        let applied = try await store.prepare()
+        if !applied.isEmpty {
+            logger.notice("store schema brought up to date", metadata: ["store": "\(store.summary)", "versions": "\(applied)"])
         }
+        preparation.done()
         // A new sink starts where the outbox stands before the first callback is taken.
         // A store that does not answer now is not fatal: the dispatcher registers each sink
         // again before it feeds it, and callbacks get 503 until the store is back.

@@ -39,12 +39,6 @@ struct ServeCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError("\(error)")
         }
-        if case .postgres = configuration.store {
-            // Fail at once, in one line, when the database cannot be used; the application
-            // migrates again before it serves, which is then a quick no-op.
-            let migration = try await StoreMigration.run(configuration: configuration, logger: logger)
-            logger.info("\(migration)")
-        }
         let openFileLimit = ConnectionLimits.raiseOpenFileLimit()
         let application = try buildApplication(configuration: configuration, openFileLimit: openFileLimit, logger: logger) { banner in
             FileHandle.standardError.write(Data((banner.text + "\n").utf8))

@@ -51,6 +51,22 @@ struct ServeEndToEndTests {
         let client = CallbackClient(port: server.port, authToken: "anything")
         #expect(try await client.post(CallbackFixtures.parameters(sid: CallbackFixtures.sid(1), status: "sent")) == 403)
     }
+
+    /// The store is prepared once, before anything uses it: a database that cannot be
+    /// reached stops `serve` with one line that says so, and no service complains first.
+    @Test func anUnreachableDatabaseStopsServeWithOneLine() async throws {
+        try await ClosedPort.with { port in
+            let result = try await TidingsCommand.run(
+                ["serve", "--port", "0", "--store", "postgres://tidings@127.0.0.1:\(port)/tidings?connect_timeout=2",
+                 "--data-dir", NSTemporaryDirectory() + "tidings-unused-\(UUID())"],
+                environment: ["TIDINGS_AUTH_TOKEN": "token"])
+            #expect(result.exitStatus != 0)
+            #expect(result.standardOutput.isEmpty)
+            #expect(result.standardError.filter { $0 == "\n" }.count == 1, "\(result.standardError)")
+            #expect(result.standardError.contains("cannot bring the schema up to date"))
+            #expect(result.standardError.contains("127.0.0.1:\(port)"))
+        }
+    }
 }
 
 /// Reads `file` until it holds `count` lines (at most 10 s), and returns them.

@@ -11,6 +11,7 @@ import TwilioWebhooks
 /// A store that answers reads but cannot commit (a full disk).
 struct FullDiskStore: StatusStore {
     let reads = InMemoryStatusStore()
+    var summary: String { "a store on a full disk" }
     var full: StatusStoreError { StatusStoreError("disk I/O error: SQLITE_FULL writing /var/lib/tidings/tidings.sqlite-wal") }
 
     func record(_ callback: StatusCallback, receivedAt: Date) async throws -> RecordOutcome { throw full }

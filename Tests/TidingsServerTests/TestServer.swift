@@ -32,6 +32,7 @@ actor RecordingSink: EventSink {
 struct UnavailableStore: StatusStore {
     static let detail = "postgres://tidings@db.internal:5432/tidings: connection refused (errno 111)"
     var down: StatusStoreError { StatusStoreError(Self.detail) }
+    var summary: String { "a store that is down" }
 
     func record(_ callback: StatusCallback, receivedAt: Date) async throws -> RecordOutcome { throw down }
     func message(sid: String) async throws -> MessageRecord? { throw down }

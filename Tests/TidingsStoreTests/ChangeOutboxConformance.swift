@@ -67,7 +67,7 @@ struct ChangeOutboxConformance {
             let repeated = try await store.record(callback, receivedAt: Fixture.time(1))
 
             #expect(first.change?.seq == 1)
-            #expect(repeated.isDuplicate)
+            #expect(repeated.change == nil)
             #expect(try await store.latestSeq() == 1)
             #expect(try await allChanges(in: store).map(\.seq) == [1])
 

@@ -278,7 +278,7 @@ extension SQLiteStatusStoreTests {
     func deletionInBatches() async throws {
         try await TemporaryDirectory.with { directory in
             let store = try SQLiteStatusStore(directory: directory)
-            let old = SQLiteStatusStore.deletionBatchSize * 2 + 345
+            let old = BatchedDeletion.batchSize * 2 + 345
             var records: [MessageRecord] = []
             for index in 0..<(old + 10) {
                 let received = Fixture.time(index < old ? index % 100 : 1000 + index)

@@ -6,8 +6,8 @@ import TwilioWebhooks
 
 /// What every ``StatusStore`` must do, written once and run against every backend.
 ///
-/// Each case checks both what ``StatusStore/record(_:receivedAt:)`` returned and what the
-/// store gives back afterwards through ``StatusStore/message(sid:)``.
+/// Each case checks both what ``StatusRecording/record(_:receivedAt:)`` returned and what the
+/// store gives back afterwards through ``MessageQuerying/message(sid:)``.
 @Suite("StatusStore conformance")
 struct StatusStoreConformance {
     typealias Fixture = CallbackFixtures
@@ -111,8 +111,8 @@ struct StatusStoreConformance {
             let callback = try Fixture.callback(sid: sid, status: "sent")
             let outcomes = try await recordInOrder([callback, callback], in: store)
 
-            #expect(!outcomes[0].isDuplicate)
-            #expect(outcomes[1].isDuplicate)
+            #expect(outcomes[0].change != nil)
+            #expect(outcomes[1].change == nil)
             let stored = try #require(try await store.message(sid: sid))
             #expect(stored.history.count == 1)
             #expect(stored.history.first?.duplicates == 1)
@@ -131,7 +131,7 @@ struct StatusStoreConformance {
                     try Fixture.callback(sid: sid, status: "delivered", idempotencyToken: "token-2"),
                 ], in: store)
 
-            #expect(outcomes.map(\.isDuplicate) == [false, true, false])
+            #expect(outcomes.map { $0.change == nil } == [false, true, false])
             let stored = try #require(try await store.message(sid: sid))
             #expect(stored.history.map(\.idempotencyToken) == ["token-1", "token-2"])
             #expect(stored.history.map(\.duplicates) == [1, 0])
@@ -253,7 +253,7 @@ struct StatusStoreConformance {
             }
 
             #expect(outcomes.count == messages * callbacksPerMessage)
-            #expect(outcomes.allSatisfy { !$0.isDuplicate })
+            #expect(outcomes.allSatisfy { $0.change != nil })
             for message in 0..<messages {
                 let stored = try #require(try await store.message(sid: Fixture.sid(100 + message)))
                 #expect(stored.history.count == callbacksPerMessage)

@@ -22,7 +22,7 @@ public struct DeliveryPolicy: Sendable, Equatable {
     public var pollInterval: Duration = .seconds(1)
 
     /// How long one instance feeds a sink before it must renew its lease (see
-    /// ``ChangeOutbox/acquireLease(of:for:duration:)``); it renews when half is left.
+    /// ``SinkLeasing/acquireLease(of:for:duration:)``); it renews when half is left.
     /// When the holder dies, another instance on the same store takes over within this.
     public var leaseDuration: Duration = .seconds(15)
     /// How often an instance that does not feed a sink asks whether it may.

@@ -28,7 +28,7 @@ import Synchronization
 ///
 /// Several dispatchers — one per Tidings instance — may share one outbox (PostgreSQL
 /// behind a load balancer). A loop feeds its sink only while its instance holds the sink's
-/// lease (``ChangeOutbox/acquireLease(of:for:duration:)``), renewing it as it goes, so each
+/// lease (``SinkLeasing/acquireLease(of:for:duration:)``), renewing it as it goes, so each
 /// change reaches each sink once, not once per instance; the other instances stand by and
 /// one of them takes over within ``DeliveryPolicy/leaseDuration`` when the holder stops.
 public final class SinkDispatcher: Sendable {
@@ -65,7 +65,7 @@ public final class SinkDispatcher: Sendable {
         let at: Date
     }
 
-    private let outbox: any ChangeOutbox
+    private let outbox: any ChangeOutbox & SinkLeasing
     private let lanes: [Lane]
     private let policy: DeliveryPolicy
     private let logger: Logger
@@ -94,7 +94,7 @@ public final class SinkDispatcher: Sendable {
     ///   system's clocks by default; tests pass a manual clock and step time.
     /// - Precondition: sink names are unique (each names a cursor).
     public init(
-        outbox: any ChangeOutbox, routes: [SinkRoute], policy: DeliveryPolicy = DeliveryPolicy(),
+        outbox: any ChangeOutbox & SinkLeasing, routes: [SinkRoute], policy: DeliveryPolicy = DeliveryPolicy(),
         logger: Logger, pruneInterval: Duration = .seconds(60), outboxRetention: Duration = .seconds(3600),
         instance: String = SinkDispatcher.uniqueInstanceName(), clock: ServiceClock = .continuous
     ) {

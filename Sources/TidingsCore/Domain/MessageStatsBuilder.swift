@@ -2,7 +2,8 @@ import Foundation
 import TwilioWebhooks
 
 /// Adds messages up into ``MessageStats``: the one place the counting rules live, fed
-/// with whole records (memory store) or with the columns a database keeps.
+/// with whole records (memory store) or with the groups and latency columns a database
+/// keeps (the SQL stores count in SQL, grouped by status, channel and error code).
 public struct MessageStatsBuilder: Sendable {
     private var stats = MessageStats()
     private var queuedToSent: [Double] = []
@@ -11,17 +12,21 @@ public struct MessageStatsBuilder: Sendable {
 
     public init() {}
 
-    /// Counts one message from its parts.
+    /// Counts `messages` messages that share a status, a channel and an error code, of
+    /// which `stale` are stale and `conflicts` have conflicting reports.
     public mutating func add(
-        status: String, channel: String, errorCode: Int?, stale: Bool, conflict: Bool,
-        latencies: MessageLatencies
+        status: String, channel: String, errorCode: Int?, messages: Int, stale: Int, conflicts: Int
     ) {
-        stats.total += 1
-        stats.byStatus[status, default: 0] += 1
-        stats.byChannel[channel, default: 0] += 1
-        if let errorCode { stats.byErrorCode[errorCode, default: 0] += 1 }
-        if stale { stats.stale += 1 }
-        if conflict { stats.conflicts += 1 }
+        stats.total += messages
+        stats.byStatus[status, default: 0] += messages
+        stats.byChannel[channel, default: 0] += messages
+        if let errorCode { stats.byErrorCode[errorCode, default: 0] += messages }
+        stats.stale += stale
+        stats.conflicts += conflicts
+    }
+
+    /// Adds one message's latencies to the samples of the percentiles.
+    public mutating func add(_ latencies: MessageLatencies) {
         latencies.queuedToSent.map { queuedToSent.append($0) }
         latencies.sentToDelivered.map { sentToDelivered.append($0) }
         latencies.carrierToCallback.map { carrierToCallback.append($0) }
@@ -30,8 +35,9 @@ public struct MessageStatsBuilder: Sendable {
     /// Counts one message.
     public mutating func add(_ record: MessageRecord) {
         add(
-            status: record.status.wireValue, channel: record.channel.name, errorCode: record.errorCode,
-            stale: record.stale, conflict: record.conflict, latencies: MessageLatencies(record))
+            status: record.status.wireValue, channel: record.channel.name, errorCode: record.errorCode, messages: 1,
+            stale: record.stale ? 1 : 0, conflicts: record.conflict ? 1 : 0)
+        add(MessageLatencies(record))
     }
 
     /// The totals.

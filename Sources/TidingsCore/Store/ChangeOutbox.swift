@@ -42,35 +42,9 @@ public protocol ChangeOutbox: Sendable {
     /// Forgets dead letters of `sink` (after they were replayed).
     func removeDeadLetters(of sink: String, ids: [String]) async throws
 
-    /// Takes or renews the lease on feeding `sink` for `holder`, for `duration` by the
-    /// store's own clock: true when `holder` holds it now — nobody held it, the last
-    /// holder's lease ran out, or `holder` held it already. Several Tidings instances on
-    /// one store thus feed each sink once, not once each; when the holder dies, another
-    /// takes over once its lease runs out.
-    func acquireLease(of sink: String, for holder: String, duration: Duration) async throws -> Bool
-
-    /// Gives up `holder`'s lease on `sink` (on shutdown), so that another instance takes
-    /// the sink over at once; nothing happens when `holder` does not hold it.
-    func releaseLease(of sink: String, by holder: String) async throws
-
     /// Deletes the changes with a `seq` up to `seq` (the dispatcher passes what every sink
     /// has taken and the retention window allows); returns how many went.
     /// ``latestSeq()`` and the dead letters are not affected.
     @discardableResult
     func pruneChanges(through seq: Int64) async throws -> Int
-}
-
-/// A change a sink gave up on.
-public struct DeadLetter: Sendable, Equatable, Codable {
-    public let change: StatusChange
-    /// The last error, in words.
-    public let reason: String
-    /// When it was given up on.
-    public let failedAt: Date
-
-    public init(change: StatusChange, reason: String, failedAt: Date) {
-        self.change = change
-        self.reason = reason
-        self.failedAt = failedAt
-    }
 }

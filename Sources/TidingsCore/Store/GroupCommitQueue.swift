@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import TwilioWebhooks
 
 /// Commits callbacks in groups: the batching half of every durable ``StatusStore``.
@@ -40,6 +41,7 @@ public actor GroupCommitQueue {
     /// Names the store in the error every caller of a failed batch gets ("the SQLite store").
     private let storeName: String
     private let commit: Commit
+    private let logger: Logger?
     private var waiting: [Job] = []
     private var isCommitting = false
     /// How many batches have committed: fewer than the callbacks they held whenever
@@ -49,11 +51,13 @@ public actor GroupCommitQueue {
     /// - Parameters:
     ///   - storeName: the store in words, for errors ("the PostgreSQL store").
     ///   - maximumBatchSize: the most callbacks per transaction.
+    ///   - logger: where a failed commit is reported, once per batch; nil for silence.
     ///   - commit: applies one batch in one transaction.
-    public init(storeName: String, maximumBatchSize: Int = 256, commit: @escaping Commit) {
+    public init(storeName: String, maximumBatchSize: Int = 256, logger: Logger? = nil, commit: @escaping Commit) {
         precondition(maximumBatchSize > 0, "a batch holds at least one callback")
         self.storeName = storeName
         self.maximumBatchSize = maximumBatchSize
+        self.logger = logger
         self.commit = commit
     }
 
@@ -88,6 +92,9 @@ public actor GroupCommitQueue {
                 job.continuation.resume(returning: outcome)
             }
         } catch {
+            logger?.error(
+                "\(storeName) could not commit callbacks; they were not stored and will be refused",
+                metadata: ["callbacks": "\(batch.count)", "error": "\(error)"])
             let failure = error as? StatusStoreError ?? StatusStoreError(
                 "\(storeName) could not commit this callback (\(error)); nothing was stored", underlying: error)
             for job in batch {

@@ -13,15 +13,17 @@ public actor InMemoryStatusStore: StatusStore {
 
     public init() {}
 
+    /// What the banner says: nothing is kept.
+    public nonisolated var summary: String { "in memory (not kept across restarts)" }
+
     public func record(_ callback: StatusCallback, receivedAt: Date) -> RecordOutcome {
-        let outcome = StatusMachine.outcome(
-            of: callback, receivedAt: receivedAt, stored: records[callback.messageSid])
-        records[callback.messageSid] = outcome.record
-        guard var change = outcome.change else { return outcome }
-        change.seq = nextSeq
-        nextSeq += 1
-        outbox.append(change)
-        return RecordOutcome(record: outcome.record, change: change)
+        let batch = StatusMachine.record(
+            [GroupCommitQueue.Entry(callback: callback, receivedAt: receivedAt)], numberingAfter: latestSeq()
+        ) { records[$0] }
+        records.merge(batch.records) { $1 }
+        outbox += batch.changes
+        nextSeq = batch.latestSeq + 1
+        return batch.outcomes[0]
     }
 
     public func message(sid: String) -> MessageRecord? {

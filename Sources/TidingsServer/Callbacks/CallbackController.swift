@@ -29,7 +29,7 @@ struct CallbackController: Sendable {
     let urlResolver: SignedURLResolver
     /// Masks the addresses `--redact` names, after the signature check.
     let redactor: AddressRedactor
-    let store: any StatusStore
+    let store: any StatusRecording
     let dispatcher: SinkDispatcher
     let maximumBodySize: Int
     /// The most parameters a body may have; a real callback has about 20.
@@ -128,7 +128,7 @@ struct CallbackController: Sendable {
         let outcome: RecordOutcome
         let writeStart = ContinuousClock.now
         do {
-            outcome = try await store.record(callback, receivedAt: JSONCoding.wholeMilliseconds(Date()))
+            outcome = try await store.record(callback, receivedAt: Date())
             metrics.storeWrite(seconds: (ContinuousClock.now - writeStart) / .seconds(1))
         } catch {
             commits.failed()

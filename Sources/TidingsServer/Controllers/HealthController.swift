@@ -8,7 +8,7 @@ import TidingsCore
 /// `/readyz` is open to anyone, so its answers say what failed in general terms only; the
 /// store's own words (which may name a database host or a path) go to the log.
 struct HealthController: Sendable {
-    let store: any StatusStore
+    let store: any MessageQuerying
     let commits: CommitHealth
     let logger: Logger
 

@@ -7,7 +7,7 @@ import TidingsCore
 /// current status, channel and error code — each code with what it means — plus delivery
 /// latency percentiles.
 struct StatsController: Sendable {
-    let store: any StatusStore
+    let store: any MessageQuerying
     let catalog: ErrorCatalog
     let logger: Logger
 

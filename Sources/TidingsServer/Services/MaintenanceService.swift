@@ -7,7 +7,7 @@ import TidingsCore
 /// (Twilio sends nothing when a carrier never answers) and deleting messages past the
 /// retention period.
 struct MaintenanceService: Service {
-    let store: any StatusStore
+    let store: any StoreMaintaining
     let dispatcher: SinkDispatcher
     let staleAfter: TimeInterval
     let retention: TimeInterval?

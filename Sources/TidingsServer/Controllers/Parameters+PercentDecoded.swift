@@ -1,0 +1,17 @@
+import Foundation
+import Hummingbird
+
+extension Parameters {
+    /// The path parameter `name`, percent-decoded (`SM%41…` is `SMA…`).
+    ///
+    /// - Throws: `400 invalid_parameter` when it does not decode.
+    func percentDecoded(_ name: String) throws -> String {
+        let raw = try require(name)
+        guard let decoded = raw.removingPercentEncoding else {
+            throw APIError(
+                .badRequest, code: "invalid_parameter", message: "\(name): \(raw) is not percent-encoded correctly.",
+                field: name)
+        }
+        return decoded
+    }
+}
