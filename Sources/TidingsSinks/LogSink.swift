@@ -6,7 +6,10 @@ import TidingsCore
 /// default, so that `tidings serve | jq` works, or appended to a file that people tail.
 ///
 /// Each batch is written with a single `write` call as soon as it arrives (no buffering),
-/// so a reader sees whole lines, in order. The fields are those of ``LogSinkLine``.
+/// so a reader sees whole lines, in order. The fields are those of ``LogSinkLine``. The
+/// write runs on a dispatch queue of the sink's own, never on a thread of Swift's
+/// cooperative pool: a stalled `tidings serve | consumer` pipe blocks that queue only, not
+/// the tasks that answer callbacks.
 ///
 /// A file (``appending(toFile:)``) never keeps a broken line: a batch a full disk cuts
 /// short is cut back to the last whole line before the error is thrown, so the retry does
@@ -24,6 +27,8 @@ public final class LogSink: EventSink {
     /// Always `log`.
     public let name = "log"
     private let output: Mutex<Output>
+    /// Where the blocking writes run.
+    private let queue = DispatchQueue(label: "tidings.sinks.log")
 
     /// A sink that writes to standard output.
     public static func standardOutput() -> LogSink {
@@ -55,18 +60,21 @@ public final class LogSink: EventSink {
         self.output = Mutex(output)
     }
 
-    /// Writes `batch`, one ``LogSinkLine`` per change, in order, with a single `write`.
+    /// Writes `batch`, one ``LogSinkLine`` per change, in order, with a single `write`
+    /// on the sink's queue.
     ///
     /// - Throws: ``TidingsCore/SinkDeliveryError`` (never permanent: a closed pipe or a
     ///   full disk may be fixed) when the batch could not be written whole; a file is then
     ///   as it was before the batch.
-    public func deliver(_ batch: [StatusChange]) throws {
+    public func deliver(_ batch: [StatusChange]) async throws {
         let text = JSONLines.encode(batch.lazy.map(LogSinkLine.init))
         do {
-            try output.withLock { output in
-                switch output {
-                case .handle(let handle): try handle.write(contentsOf: text)
-                case .file(let file): try file.append(text, synchronize: false)
+            try await queue.perform { [self] in
+                try output.withLock { output in
+                    switch output {
+                    case .handle(let handle): try handle.write(contentsOf: text)
+                    case .file(let file): try file.append(text, synchronize: false)
+                    }
                 }
             }
         } catch {
@@ -105,6 +113,8 @@ public struct LogSinkLine: Codable, Equatable, Sendable, JSONWritable {
     public let applied: Bool
     /// Whether the message's callbacks now disagree about its fate.
     public let conflict: Bool
+    /// Whether this change says the message went quiet in flight (`--stale-after`).
+    public let stale: Bool
 
     /// The line for `change`.
     public init(_ change: StatusChange) {
@@ -121,6 +131,7 @@ public struct LogSinkLine: Codable, Equatable, Sendable, JSONWritable {
         to = change.to
         applied = change.applied
         conflict = change.conflict
+        stale = change.stale
     }
 
     /// Writes the line's JSON, keys in byte order as `JSONCoding.makeEncoder()` sorts them.
@@ -136,6 +147,7 @@ public struct LogSinkLine: Codable, Equatable, Sendable, JSONWritable {
             object.field("reportedStatus", reportedStatus)
             object.field("seq", seq)
             object.field("sid", sid)
+            object.field("stale", stale)
             object.field("status", status)
             object.field("to", to)
             object.field("ts", ts)

@@ -13,7 +13,11 @@ struct LogSinkTests {
             let sink = try LogSink.appending(toFile: file.path)
             let change = ChangeFixtures.everyField
 
-            try sink.deliver([change, ChangeFixtures.change(1)])
+            let quiet = StatusChange(
+                id: "\(CallbackFixtures.sid(5))-stale-1", seq: 43, receivedAt: CallbackFixtures.time(8),
+                sid: CallbackFixtures.sid(5), status: .sent, previousStatus: .sent, reportedStatus: .sent, errorCode: nil,
+                errorMessage: nil, channel: .sms, to: CallbackFixtures.to, applied: false, conflict: false, stale: true)
+            try await sink.deliver([change, quiet])
 
             let lines = try String(contentsOf: file, encoding: .utf8).split(separator: "\n")
             #expect(lines.count == 2)
@@ -31,6 +35,10 @@ struct LogSinkTests {
             #expect(fields["conflict"] as? Bool == true)
             #expect(fields["id"] as? String == change.id)
             #expect(fields["seq"] as? Int == 42)
+            #expect(fields["stale"] as? Bool == false)
+            // The README promises "stale": true to every sink, the log's lines included.
+            let stale = try #require(try JSONSerialization.jsonObject(with: Data(lines[1].utf8)) as? [String: Any])
+            #expect(stale["stale"] as? Bool == true)
         }
     }
 
@@ -40,7 +48,7 @@ struct LogSinkTests {
             let file = folder.appending(path: "events.jsonl")
             let changes = ChangeFixtures.batch(1...3)
 
-            try LogSink.appending(toFile: file.path).deliver(changes)
+            try await LogSink.appending(toFile: file.path).deliver(changes)
 
             let lines = try jsonLines(of: file, as: LogSinkLine.self)
             #expect(lines == changes.map(LogSinkLine.init))
