@@ -98,11 +98,6 @@ public struct FormBody: Sendable, Equatable, Sequence {
         return value
     }
 
-    /// Every value of the parameters with exactly this name, in order, repeats included.
-    public func values(named name: String) -> [String] {
-        parameters.filter { $0.name.utf8.elementsEqual(name.utf8) }.map(\.value)
-    }
-
     /// Whether the body has no parameters.
     public var isEmpty: Bool { parameters.isEmpty }
 

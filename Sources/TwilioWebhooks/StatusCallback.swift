@@ -40,13 +40,6 @@ public struct StatusCallback: Sendable, Equatable {
     /// What was odd but not fatal, in words for people (an unreadable `ErrorCode`, …).
     public let warnings: [String]
 
-    /// The parameter names this type reads into properties.
-    public static let knownParameterNames: Set<String> = [
-        "MessageSid", "SmsSid", "SmsMessageSid", "MessageStatus", "SmsStatus", "AccountSid",
-        "MessagingServiceSid", "From", "To", "ErrorCode", "RawDlrDoneDate", "ChannelInstallSid",
-        "ChannelStatusMessage", "ChannelPrefix", "EventType", "ApiVersion",
-    ]
-
     /// Reads a callback from its form parameters.
     ///
     /// - Parameters:
@@ -99,11 +92,6 @@ public struct StatusCallback: Sendable, Equatable {
     /// `MessageStatus` says), otherwise ``reportedStatus``.
     public var status: MessageStatus {
         eventType?.uppercased() == "READ" ? .read : reportedStatus
-    }
-
-    /// The parameters this type does not read into a property, in order.
-    public var unknownParameters: [FormBody.Parameter] {
-        parameters.parameters.filter { !Self.knownParameterNames.contains($0.name) }
     }
 }
 

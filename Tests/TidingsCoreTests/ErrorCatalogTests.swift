@@ -40,17 +40,14 @@ struct ErrorCatalogTests {
         }
     }
 
-    @Test func aKnownCodeDescribesAsCodeAndTitle() {
-        #expect(catalog.describe(30003) == "30003 Unreachable destination handset")
-        #expect(catalog.describe(21610) == "21610 Attempt to send to unsubscribed recipient")
+    @Test func aKnownCodeHasItsTitle() {
+        #expect(catalog.entry(for: 30003)?.title == "Unreachable destination handset")
+        #expect(catalog.entry(for: 21610)?.title == "Attempt to send to unsubscribed recipient")
     }
 
-    @Test func anUnknownCodeDescribesAsUnknownWithItsDocsURL() {
+    @Test func anUnknownCodeHasNoEntryButADocsURL() {
         #expect(catalog.entry(for: 30999) == nil)
-        #expect(
-            catalog.describe(30999)
-                == "30999 (unknown Twilio error code; see https://www.twilio.com/docs/api/errors/30999)"
-        )
+        #expect(ErrorCatalog.docsURL(for: 30999) == "https://www.twilio.com/docs/api/errors/30999")
         #expect(ErrorCatalog.docsURL(for: 12) == "https://www.twilio.com/docs/api/errors/12")
     }
 

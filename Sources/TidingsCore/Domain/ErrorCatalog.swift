@@ -53,19 +53,9 @@ public struct ErrorCatalog: Sendable {
     }
 
     /// The entry for `code`, or nil when the catalog does not know it. Callers report an
-    /// unknown code as unknown (see ``describe(_:)``); they never drop it.
+    /// unknown code as unknown, with its ``docsURL(for:)``; they never drop it.
     public func entry(for code: Int) -> Entry? {
         byCode[code]
-    }
-
-    /// One line for logs and alerts: "30003 Unreachable destination handset", or for a code
-    /// the catalog does not know,
-    /// "30999 (unknown Twilio error code; see https://www.twilio.com/docs/api/errors/30999)".
-    public func describe(_ code: Int) -> String {
-        if let entry = byCode[code] {
-            return "\(code) \(entry.title)"
-        }
-        return "\(code) (unknown Twilio error code; see \(Self.docsURL(for: code)))"
     }
 
     /// Twilio's documentation page for any error code, known to the catalog or not.
