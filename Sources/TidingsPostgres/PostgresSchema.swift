@@ -25,7 +25,7 @@ enum PostgresSchema {
         //   stats filter, sort and count on. Times are Unix milliseconds. Every index ends
         //   with the listing's order, `updated_at DESC, sid DESC`.
         // - `outbox`: one row per change, its `StatusChange` JSON document carrying its
-        //   `seq`; `outbox_latest`, the one-row counter of `seq`s (see `OutboxRows`).
+        //   `seq`; `outbox_latest`, the one-row counter of `seq`s (see `OutboxTable`).
         // - `sink_cursors`, `dead_letters` and `sink_leases`, as in the SQLite store.
         Migration(version: 1, name: "messages, outbox, sinks", sql: [
             """

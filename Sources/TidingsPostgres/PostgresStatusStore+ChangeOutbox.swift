@@ -6,7 +6,7 @@ import TidingsCore
 /// `sink_leases` tables, shared by every instance on the database.
 ///
 /// Changes enter the outbox in the transaction of their callback (see
-/// `CallbackTransaction`); cursors, dead letters and leases are single statements.
+/// `CallbackBatch`); cursors, dead letters and leases are single statements.
 extension PostgresStatusStore {
     /// Up to `limit` changes with a `seq` above `seq`, in `seq` order.
     public func changes(after seq: Int64, limit: Int) async throws -> [StatusChange] {

@@ -15,7 +15,7 @@ extension PostgresStatusStore {
     public func messages(matching query: MessageQuery) async throws -> MessagePage {
         var conditions = Self.filters(of: query)
         if let cursor = query.cursor {
-            conditions.add("(updated_at, sid) < (?, ?)", MillisecondColumn.value(cursor.updatedAt), cursor.sid)
+            conditions.add("(updated_at, sid) < (?, ?)", TimeColumn.value(cursor.updatedAt), cursor.sid)
         }
         let listing = conditions.query(
             "SELECT record FROM messages {where} ORDER BY updated_at DESC, sid DESC LIMIT \(query.limit + 1)")
@@ -23,7 +23,7 @@ extension PostgresStatusStore {
             let decoder = JSONCoding.makeDecoder()
             var records: [MessageRecord] = []
             for try await json in try await client.query(listing).decode(String.self) {
-                records.append(try MessagesRows.decode(json, decoder: decoder))
+                records.append(try MessagesTable.decode(json, decoder: decoder))
             }
             let shown = Array(records.prefix(query.limit))
             guard records.count > query.limit, let last = shown.last else {
@@ -72,21 +72,21 @@ extension PostgresStatusStore {
     public func markStale(lastChangeBefore cutoff: Date, at time: Date) async throws -> [StatusChange] {
         try await writing("mark stale messages") { [self] connection in
             let decoder = JSONCoding.makeDecoder()
-            let seq = try await OutboxRows.lockLatestSeq(on: connection, logger: logger)
+            let seq = try await OutboxTable.lockLatestSeq(on: connection, logger: logger)
             let rows = try await connection.query(
                 """
                 SELECT record FROM messages
-                WHERE NOT is_final AND NOT stale AND updated_at < \(MillisecondColumn.lowerBound(cutoff))
+                WHERE NOT is_final AND NOT stale AND updated_at < \(TimeColumn.lowerBound(cutoff))
                 ORDER BY updated_at, sid FOR UPDATE
                 """, logger: logger)
             var candidates: [MessageRecord] = []
             for try await json in rows.decode(String.self) {
-                candidates.append(try MessagesRows.decode(json, decoder: decoder))
+                candidates.append(try MessagesTable.decode(json, decoder: decoder))
             }
             let marked = StatusMachine.markStale(candidates, at: time, numberingAfter: seq)
-            try await MessagesRows.save(marked.map(\.record), on: connection, logger: logger)
+            try await MessagesTable.save(marked.map(\.record), on: connection, logger: logger)
             let changes = marked.map(\.change)
-            try await OutboxRows.append(
+            try await OutboxTable.append(
                 changes, latestSeq: changes.last?.seq ?? seq, on: connection, logger: logger)
             return changes
         }
@@ -103,7 +103,7 @@ extension PostgresStatusStore {
                     """
                     WITH gone AS (
                         DELETE FROM messages WHERE sid IN (
-                            SELECT sid FROM messages WHERE updated_at < \(MillisecondColumn.lowerBound(cutoff))
+                            SELECT sid FROM messages WHERE updated_at < \(TimeColumn.lowerBound(cutoff))
                             ORDER BY updated_at LIMIT \(BatchedDeletion.batchSize)
                         ) RETURNING 1
                     ) SELECT COUNT(*) FROM gone
@@ -136,8 +136,8 @@ extension PostgresStatusStore {
     /// and of a channel.
     private static func window(since: Date?, until: Date?, channel: String?) -> SQLConditions {
         var conditions = SQLConditions()
-        if let since { conditions.add("updated_at >= ?", MillisecondColumn.lowerBound(since)) }
-        if let until { conditions.add("updated_at < ?", MillisecondColumn.lowerBound(until)) }
+        if let since { conditions.add("updated_at >= ?", TimeColumn.lowerBound(since)) }
+        if let until { conditions.add("updated_at < ?", TimeColumn.lowerBound(until)) }
         if let channel { conditions.add("channel = ?", channel) }
         return conditions
     }

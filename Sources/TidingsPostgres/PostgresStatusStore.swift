@@ -15,7 +15,7 @@ import TwilioWebhooks
 ///   instance — run one after the other: a message's record is read, moved by
 ///   ``TidingsCore/StatusMachine`` and written back with no other instance in between, and
 ///   `seq`s become visible in order with no gaps, which is what the sinks' cursors need
-///   (see `PostgresStatusStore+Recording.swift`).
+///   (see `CallbackBatch`).
 /// - The changes of a transaction are announced with `NOTIFY tidings_changes` as it
 ///   commits; every instance `LISTEN`s, so its sinks and `GET /v1/events` see changes that
 ///   another instance stored at once (``observeChanges(_:)``).
@@ -55,7 +55,7 @@ public final class PostgresStatusStore: StatusStore, Service {
         self.logger = logger
         self.writer = GroupCommitQueue(
             storeName: "the PostgreSQL store", logger: logger,
-            commit: CallbackTransaction.commit(to: client, configuration: configuration, logger: logger))
+            commit: CallbackBatch.commit(to: client, configuration: configuration, logger: logger))
     }
 
     /// Runs the connection pool and the listener for other instances' changes until the
@@ -124,7 +124,7 @@ public final class PostgresStatusStore: StatusStore, Service {
     /// The stored record of one message; nil when no callback for it was ever stored.
     public func message(sid: String) async throws -> MessageRecord? {
         try await running("read message \(sid)") { [self] in
-            try await MessagesRows.record(sid: sid, on: client, decoder: JSONCoding.makeDecoder())
+            try await MessagesTable.record(sid: sid, on: client, decoder: JSONCoding.makeDecoder())
         }
     }
 
@@ -132,7 +132,7 @@ public final class PostgresStatusStore: StatusStore, Service {
     /// it was ever stored.
     public func messageDocument(sid: String) async throws -> [UInt8]? {
         try await running("read message \(sid)") { [self] in
-            try await MessagesRows.document(sid: sid, on: client).map { Array($0.utf8) }
+            try await MessagesTable.document(sid: sid, on: client).map { Array($0.utf8) }
         }
     }
 
@@ -163,7 +163,7 @@ public final class PostgresStatusStore: StatusStore, Service {
     /// Runs `body` in a transaction on `client` within the configuration's
     /// ``PostgresStoreConfiguration/operationTimeout``; a failure becomes a
     /// `StatusStoreError` saying what could not be done, where, and why. Shared by
-    /// ``writing(_:_:)`` and the group commit (`CallbackTransaction`), which is made before
+    /// ``writing(_:_:)`` and the group commit (`CallbackBatch`), which is made before
     /// the store exists.
     static func transaction<T: Sendable>(
         _ action: String, on client: PostgresClient, configuration: PostgresStoreConfiguration, logger: Logger,

@@ -1,7 +1,7 @@
 /// Reads the compact JSON that ``JSONWriter`` writes, one token at a time.
 ///
 /// It is the fast path for reading outbox changes back (see
-/// ``JSONCoding/decodeChange(_:)``), and it is deliberately narrow: no whitespace between
+/// ``JSONCoding/decodeChange(_:decoder:)``), and it is deliberately narrow: no whitespace between
 /// tokens, numbers that are integers. Anything else makes a read return nil, and the caller
 /// hands the document to `JSONDecoder`, which reads all of JSON.
 struct JSONScanner {

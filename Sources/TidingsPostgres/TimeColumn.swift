@@ -6,7 +6,7 @@ import Foundation
 /// Whole numbers compare exactly, so a page cursor read back from its token names exactly
 /// the row it was made from, and a time filter admits exactly the records
 /// ``TidingsCore/MessageQuery`` admits.
-enum MillisecondColumn {
+enum TimeColumn {
     /// The column value of `date`: its nearest whole millisecond (the rounding of
     /// ``TidingsCore/JSONCoding/wholeMilliseconds(_:)``).
     static func value(_ date: Date) -> Int64 {

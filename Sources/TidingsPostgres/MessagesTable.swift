@@ -7,8 +7,8 @@ import TidingsCore
 /// A row holds the whole ``TidingsCore/MessageRecord`` as its JSON document (`record`)
 /// and, beside it, the parts of the record that queries filter, sort and count on. Every
 /// write goes through ``save(_:on:logger:)``, which keeps those columns in step with the
-/// document. Times are ``MillisecondColumn`` values.
-enum MessagesRows {
+/// document. Times are ``TimeColumn`` values.
+enum MessagesTable {
     /// The stored record of `sid`, or nil when no callback for it was ever stored.
     static func record(sid: String, on client: PostgresClient, decoder: JSONDecoder) async throws -> MessageRecord? {
         try await document(sid: sid, on: client).map { try decode($0, decoder: decoder) }
@@ -56,7 +56,7 @@ enum MessagesRows {
 
     /// One row of `messages`, as ``save(_:on:logger:)`` sends it inside a JSON array: the
     /// record's ``TidingsCore/MessageColumns``, each under its column name, times as
-    /// ``MillisecondColumn`` values.
+    /// ``TimeColumn`` values.
     private struct Row: JSONWritable {
         /// The SQL type of each column, for `jsonb_to_recordset`.
         static let types = [
@@ -90,8 +90,8 @@ enum MessagesRows {
             error_code = columns.errorCode
             channel = columns.channel
             conflict = columns.conflict
-            first_seen_at = MillisecondColumn.value(columns.firstSeenAt)
-            updated_at = MillisecondColumn.value(columns.updatedAt)
+            first_seen_at = TimeColumn.value(columns.firstSeenAt)
+            updated_at = TimeColumn.value(columns.updatedAt)
             record = columns.document
             to_address = columns.to
             stale = columns.stale

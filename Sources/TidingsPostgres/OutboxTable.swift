@@ -10,7 +10,7 @@ import TidingsCore
 /// take their `seq`s one after the other, and a reader never sees `seq` n+1 committed
 /// while n is still to come (as a sequence's numbers would allow), which would make a sink
 /// cursor step over n.
-enum OutboxRows {
+enum OutboxTable {
     /// Locks the counter for this transaction and returns the latest `seq`.
     static func lockLatestSeq(on connection: PostgresConnection, logger: Logger) async throws -> Int64 {
         let rows = try await connection.query("SELECT seq FROM outbox_latest WHERE id = 1 FOR UPDATE", logger: logger)

@@ -18,7 +18,7 @@ import TidingsCore
 /// Because step 1 serializes the writers, the machine's whole rule set — rank only moves
 /// forward, the first final status wins, `read` overrides, duplicates are dropped — holds
 /// across instances with no read-modify-write race, and the outbox `seq`s have no gaps.
-enum CallbackTransaction {
+enum CallbackBatch {
     /// The queue's commit step for `client`: one transaction per batch, within
     /// ``PostgresStoreConfiguration/operationTimeout``. A failure becomes a
     /// `StatusStoreError` saying where and why; the queue reports it.
@@ -38,13 +38,13 @@ enum CallbackTransaction {
     static func apply(
         _ entries: [GroupCommitQueue.Entry], on connection: PostgresConnection, logger: Logger
     ) async throws -> [RecordOutcome] {
-        let latestSeq = try await OutboxRows.lockLatestSeq(on: connection, logger: logger)
+        let latestSeq = try await OutboxTable.lockLatestSeq(on: connection, logger: logger)
         let sids = Array(Set(entries.map(\.callback.messageSid))).sorted()
-        let stored = try await MessagesRows.records(
+        let stored = try await MessagesTable.records(
             sids: sids, on: connection, decoder: JSONCoding.makeDecoder(), logger: logger)
         let batch = StatusMachine.record(entries, numberingAfter: latestSeq) { stored[$0] }
-        try await MessagesRows.save(batch.records.keys.sorted().map { batch.records[$0]! }, on: connection, logger: logger)
-        try await OutboxRows.append(batch.changes, latestSeq: batch.latestSeq, on: connection, logger: logger)
+        try await MessagesTable.save(batch.records.keys.sorted().map { batch.records[$0]! }, on: connection, logger: logger)
+        try await OutboxTable.append(batch.changes, latestSeq: batch.latestSeq, on: connection, logger: logger)
         return batch.outcomes
     }
 }
