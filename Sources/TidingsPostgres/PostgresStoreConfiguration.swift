@@ -147,12 +147,3 @@ extension PostgresStoreConfiguration.TLSMode {
         }
     }
 }
-
-/// A `postgres://` URL that cannot be used, in words that say why.
-public struct PostgresStoreConfigurationError: Error, CustomStringConvertible, Equatable {
-    public let description: String
-
-    init(_ description: String) {
-        self.description = description
-    }
-}

@@ -1,18 +1,5 @@
 import Foundation
 
-/// Which messages `GET /v1/stats` counts: those whose last change falls in the window.
-public struct StatsQuery: Sendable, Equatable {
-    public var since: Date?
-    public var until: Date?
-    public var channel: String?
-
-    public init(since: Date? = nil, until: Date? = nil, channel: String? = nil) {
-        self.since = since
-        self.until = until
-        self.channel = channel
-    }
-}
-
 /// Counts of messages (not callbacks) by their current state, and how long delivery took.
 public struct MessageStats: Sendable, Equatable, Codable {
     /// Messages counted.
@@ -50,28 +37,5 @@ public struct MessageStats: Sendable, Equatable, Codable {
         self.queuedToSent = queuedToSent
         self.sentToDelivered = sentToDelivered
         self.carrierToCallback = carrierToCallback
-    }
-}
-
-/// Percentiles of a set of durations, in seconds.
-public struct LatencySummary: Sendable, Equatable, Codable {
-    public let count: Int
-    public let p50: Double
-    public let p90: Double
-    public let p99: Double
-    public let max: Double
-
-    /// The summary of `samples` (nearest-rank percentiles); nil when there are none.
-    public init?(samples: [Double]) {
-        guard !samples.isEmpty else { return nil }
-        let sorted = samples.sorted()
-        func percentile(_ p: Double) -> Double {
-            sorted[Swift.max(0, Swift.min(sorted.count - 1, Int((p * Double(sorted.count)).rounded(.up)) - 1))]
-        }
-        count = sorted.count
-        p50 = percentile(0.50)
-        p90 = percentile(0.90)
-        p99 = percentile(0.99)
-        max = sorted[sorted.count - 1]
     }
 }

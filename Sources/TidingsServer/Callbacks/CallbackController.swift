@@ -202,14 +202,6 @@ struct CallbackController: Sendable {
     }
 }
 
-/// A refused callback: the answer, and what the log says of it (more than the answer,
-/// e.g. the URLs a signature was checked against; never a secret).
-struct CallbackRefusal: Error {
-    let error: APIError
-    var logMessage: String?
-    var logMetadata: Logger.Metadata = [:]
-}
-
 /// Why a signature check refused a request, in words for the log and for the caller.
 /// Never carries a secret.
 private struct Refusal {
@@ -248,32 +240,5 @@ private struct Refusal {
             message = "The X-Twilio-Signature is not valid for \(url) under any configured auth token. If Twilio reaches Tidings through a proxy or tunnel, set --public-url to the base URL Twilio uses."
             self.triedURLs = triedURLs
         }
-    }
-}
-
-/// The two body encodings a callback may come in.
-enum BodyKind {
-    case form
-    case json
-
-    init(contentType: String?) throws {
-        switch contentType.map(Self.mediaType(of:)) {
-        case "application/x-www-form-urlencoded": self = .form
-        case "application/json": self = .json
-        default:
-            throw APIError(
-                .unsupportedMediaType, code: "unsupported_media_type",
-                message: "Expected application/x-www-form-urlencoded (or application/json), got \(contentType ?? "no Content-Type").")
-        }
-    }
-
-    /// The media type of a `Content-Type` value, lowercased, without parameters or the
-    /// spaces around it: `application/json` for ` Application/JSON; charset=utf-8`.
-    /// (Bytes, not Foundation: this runs on every callback.)
-    private static func mediaType(of contentType: String) -> String {
-        let isSpace = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
-        let bytes = contentType.utf8.prefix { $0 != UInt8(ascii: ";") }
-            .drop(while: isSpace).reversed().drop(while: isSpace).reversed()
-        return String(decoding: bytes.map { (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) ? $0 + 32 : $0 }, as: UTF8.self)
     }
 }

@@ -170,26 +170,3 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { [context] _ in context.close(promise: nil) }
     }
 }
-
-/// Sits first in a connection's pipeline and tells its ``ConnectionGuard`` that bytes
-/// arrived, so that the header timeout of a kept-alive connection's next request counts
-/// from its first byte (the guard, behind the HTTP decoder, sees only whole headers).
-final class RequestBytesWatcher: ChannelInboundHandler, RemovableChannelHandler {
-    typealias InboundIn = ByteBuffer
-    typealias InboundOut = ByteBuffer
-
-    private let guardHandler: ConnectionGuard
-    private var guardContext: ChannelHandlerContext?
-
-    init(guardHandler: ConnectionGuard) {
-        self.guardHandler = guardHandler
-    }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        if guardContext == nil {
-            guardContext = try? context.pipeline.syncOperations.context(handler: guardHandler)
-        }
-        if let guardContext { guardHandler.bytesArrived(context: guardContext) }
-        context.fireChannelRead(data)
-    }
-}
