@@ -25,6 +25,11 @@ public actor GroupCommitQueue {
     public struct Entry: Sendable {
         public let callback: StatusCallback
         public let receivedAt: Date
+
+        public init(callback: StatusCallback, receivedAt: Date) {
+            self.callback = callback
+            self.receivedAt = receivedAt
+        }
     }
 
     /// Applies a batch in one transaction and returns one outcome per entry, in order;
