@@ -88,6 +88,7 @@ struct CallbackRouteTests {
             let tampered = ByteBuffer(string: form("delivered").encoded())
             let status = try await client.execute(uri: "/twilio/status", method: .post, headers: headers, body: tampered) { $0.status }
             #expect(status == .forbidden)
+            #expect(try await TestServer.message(sid, with: client) == nil)
         }
     }
 
@@ -220,6 +221,9 @@ struct CallbackRouteTests {
             let other = ByteBuffer(string: #"{"MessageSid":"\#(sid)","MessageStatus":"failed"}"#)
             let forged = try await client.execute(uri: path, method: .post, headers: headers, body: other) { $0.status }
             #expect(forged == .forbidden)
+            let after = try #require(try await TestServer.message(sid, with: client))
+            #expect(after.status == .delivered)
+            #expect(after.history.count == 1)
         }
     }
 }

@@ -37,6 +37,10 @@ struct FloodTests {
             // A real callback from the same address is never refused by the limit.
             try await TestServer.post(
                 CallbackFixtures.parameters(sid: CallbackFixtures.sid(99), status: "sent"), with: client, expecting: .noContent)
+            // Nothing of the forgeries was stored.
+            for number in 0..<30 {
+                #expect(try await TestServer.document(CallbackFixtures.sid(number), with: client) == nil)
+            }
         }
         // The server has stopped, so the pending summary is written.
         let refusals = log.text.filter { $0.contains("rejected") }

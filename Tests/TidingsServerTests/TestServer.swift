@@ -96,8 +96,20 @@ struct TestServer {
         sourceLocation: SourceLocation = #_sourceLocation
     ) async throws {
         let (headers, body) = signedForm(form, url: url, extraHeaders: extraHeaders)
+        let sid = form["MessageSid"] ?? ""
+        let before = try await document(sid, with: client)
         let response = try await client.execute(uri: path, method: .post, headers: headers, body: body)
         #expect(response.status == expected, "\(String(buffer: response.body))", sourceLocation: sourceLocation)
+        if !(200..<300).contains(expected.code) {
+            #expect(try await document(sid, with: client) == before, "a refused callback changed \(sid)", sourceLocation: sourceLocation)
+        }
+    }
+
+    /// The stored document of one message, as the API answers it; nil when there is none.
+    static func document(_ sid: String, with client: some TestClientProtocol) async throws -> String? {
+        try await client.execute(uri: "/v1/messages/\(sid)", method: .get) { response in
+            response.status == .ok ? String(buffer: response.body) : nil
+        }
     }
 
     /// Reads one message through the API.

@@ -46,6 +46,34 @@ struct EventSinkConformance {
         }
     }
 
+    @Test("a batch the destination refuses throws a retryable error, leaves nothing, and its retry arrives whole", arguments: SinkKind.allCases)
+    func aRefusedBatchIsRetryable(kind: SinkKind) async throws {
+        try await kind.withFailableSink { sink, refusing, arrivals in
+            let before = ChangeFixtures.batch(1...2)
+            let refused = ChangeFixtures.batch(3...5)
+            try await sink.deliver(before)
+
+            refusing(true)
+            let error = await #expect(throws: SinkDeliveryError.self) { try await sink.deliver(refused) }
+            #expect(error?.isPermanent == false, "an outage is not the change's fault: \(String(describing: error))")
+            #expect(try await arrivals() == before.map(Arrival.init))
+
+            refusing(false)
+            try await sink.deliver(refused)
+            #expect(try await arrivals() == (before + refused).map(Arrival.init))
+        }
+    }
+
+    @Test("what was delivered before a shutdown is at the destination after it", arguments: SinkKind.allCases)
+    func shutdownKeepsWhatWasDelivered(kind: SinkKind) async throws {
+        try await kind.withSink { sink, arrivals in
+            let batch = ChangeFixtures.batch(1...4)
+            try await sink.deliver(batch)
+            try await sink.shutdown()
+            #expect(try await arrivals() == batch.map(Arrival.init))
+        }
+    }
+
     @Test("the sink has a name", arguments: SinkKind.allCases)
     func hasAName(kind: SinkKind) async throws {
         try await kind.withSink { sink, _ in

@@ -1,4 +1,6 @@
 import Foundation
+import Synchronization
+import Logging
 import Testing
 import TidingsCore
 import TidingsTestSupport
@@ -44,12 +46,24 @@ enum SinkKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
     func withSink(
         _ body: (any EventSink, _ arrivals: () async throws -> [Arrival]) async throws -> Void
     ) async throws {
+        try await withoutActuallyEscaping(body) { body in
+            try await withFailableSink { sink, _, arrivals in try await body(sink, arrivals) }
+        }
+    }
+
+    /// ``withSink(_:)``, with a switch that makes the destination refuse what comes: a full
+    /// disk for the log and file sinks (`ENOSPC`), `503` from the webhook's receiver.
+    func withFailableSink(
+        _ body: (any EventSink, _ refusing: @Sendable (Bool) -> Void, _ arrivals: () async throws -> [Arrival]) async throws -> Void
+    ) async throws {
+        let disk = SimulatedDisk()
+        let fullDisk: @Sendable (Bool) -> Void = { disk.leaveRoom($0 ? 0 : nil) }
         switch self {
         case .log:
             try await TemporaryDirectory.with { folder in
                 let file = folder.appending(path: "log/events.jsonl")
-                let sink = try LogSink.appending(toFile: file.path)
-                try await body(sink) {
+                let sink = try LogSink.appending(toFile: file.path, calls: disk.calls)
+                try await body(sink, fullDisk) {
                     try jsonLines(of: file, as: LogSinkLine.self).map {
                         Arrival(id: $0.id, seq: $0.seq, sid: $0.sid, status: $0.status)
                     }
@@ -58,24 +72,27 @@ enum SinkKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
         case .file:
             try await TemporaryDirectory.with { folder in
                 let file = folder.appending(path: "archive/events.jsonl")
-                let sink = try FileSink(path: file.path)
-                try await body(sink) {
+                let sink = try FileSink(
+                    path: file.path, rotation: FileRotation(), sync: .everyBatch, name: "file",
+                    logger: Logger(label: "test"), now: { Date() }, calls: disk.calls)
+                try await body(sink, fullDisk) {
                     try jsonLines(of: file, as: StatusChange.self).map(Arrival.init)
                 }
             }
         case .webhook:
-            try await LocalReceiver.with { receiver in
+            let refusing = Atomic<Bool>(false)
+            try await LocalReceiver.with(answer: { _ in refusing.load(ordering: .relaxed) ? .status(503) : .status(204) }) { receiver in
                 let sink = try WebhookSink(url: receiver.url, secrets: [try WebhookSecret("whsec_c2VjcmV0LWtleS1mb3ItdGVzdHM=")])
                 do {
-                    try await body(sink) {
+                    try await body(sink, { refusing.store($0, ordering: .relaxed) }) {
                         let decoder = JSONCoding.makeDecoder()
                         return try receiver.acceptedBodies.map { try Arrival(decoder.decode(StatusChange.self, from: $0)) }
                     }
                 } catch {
-                    try await sink.shutdown()
+                    try? await sink.shutdown()
                     throw error
                 }
-                try await sink.shutdown()
+                try? await sink.shutdown()
             }
         }
     }
