@@ -33,14 +33,14 @@ struct SinkDispatcherLeaseTests {
 
         let ids = try await tests.store(60, in: store)
         for dispatcher in dispatchers { dispatcher.notify() }
-        #expect(try await tests.eventually { sinks.flatMap(\.ids).count >= ids.count })
-        try await Task.sleep(for: .milliseconds(100))
+        #expect(try await eventually { sinks.flatMap(\.ids).count >= ids.count })
+        // Once every instance has stopped nothing more can arrive: what the sinks hold is all.
+        for dispatcher in dispatchers { dispatcher.finish() }
+        for task in tasks { try await task.value }
 
         let delivered = sinks.flatMap(\.ids)
         #expect(delivered.sorted() == ids.sorted(), "each change exactly once across the instances")
         #expect(sinks.filter { !$0.ids.isEmpty }.count == 1, "one instance fed the sink")
-        for dispatcher in dispatchers { dispatcher.finish() }
-        for task in tasks { try await task.value }
     }
 
     /// The lease outlasts the test, so the second instance can only take over because the
@@ -55,18 +55,17 @@ struct SinkDispatcherLeaseTests {
         let feedingTask = Task { try await feeding.run() }
         let early = try await tests.store(5, in: store)
         feeding.notify()
-        #expect(try await tests.eventually { first.ids.count == early.count })
+        #expect(try await eventually { first.ids.count == early.count })
 
         let standingBy = dispatcher("second", on: store, sink: second)
         let standingByTask = Task { try await standingBy.run() }
-        try await Task.sleep(for: .milliseconds(100))
         #expect(try await store.acquireLease(of: "webhook", for: "someone-else", duration: .seconds(1)) == false)
 
         feeding.finish()
         try await feedingTask.value
         let late = try await tests.store(5, in: store, from: 100)
         standingBy.notify()
-        #expect(try await tests.eventually { second.ids.count == late.count })
+        #expect(try await eventually { second.ids.count == late.count })
         #expect(second.ids == late, "the second instance went on from the shared cursor")
         #expect(first.ids == early)
         standingBy.finish()

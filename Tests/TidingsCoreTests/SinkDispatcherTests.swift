@@ -71,14 +71,6 @@ struct SinkDispatcherTests {
         try await task.value
     }
 
-    /// Waits (bounded: 20 s, for a machine loaded by the whole suite) until `condition` holds.
-    func eventually(_ condition: () async throws -> Bool) async throws -> Bool {
-        for _ in 0..<2_000 {
-            if try await condition() { return true }
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        return false
-    }
 
     @Test func everySinkGetsEveryChangeInOrderAndTheCursorsFollow() async throws {
         let outbox = InMemoryStatusStore()

@@ -66,10 +66,9 @@ struct CrashRecoveryTests {
             // Every change reached every sink (repeats allowed, gaps not).
             let expected = Set(sids.map { "\($0)-1" })
             var webhookIDs: Set<String> = []
-            for _ in 0..<600 {
+            try await eventually(timeout: .seconds(60), every: .milliseconds(100)) {
                 webhookIDs = Set(receiver.requests.compactMap { $0.headers["webhook-id"] })
-                if webhookIDs.isSuperset(of: expected) { break }
-                try await Task.sleep(for: .milliseconds(100))
+                return webhookIDs.isSuperset(of: expected)
             }
             #expect(expected.subtracting(webhookIDs).isEmpty, "webhook sink misses \(expected.subtracting(webhookIDs).count)")
             let archived = try ids(inJSONLinesUnder: directory.url("archive"))

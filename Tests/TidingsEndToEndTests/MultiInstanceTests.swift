@@ -80,10 +80,9 @@ struct MultiInstanceTests {
                 }
                 #expect(expectedIDs.count == lives.distinct.count)
                 var delivered: [String] = []
-                for _ in 0..<600 {
+                try await eventually(timeout: .seconds(60), every: .milliseconds(100)) {
                     delivered = receiver.requests.filter(\.wasAccepted).compactMap { $0.headers["webhook-id"] }
-                    if Set(delivered).isSuperset(of: expectedIDs) { break }
-                    try await Task.sleep(for: .milliseconds(100))
+                    return Set(delivered).isSuperset(of: expectedIDs)
                 }
                 #expect(Set(delivered) == expectedIDs, "webhook sink misses \(expectedIDs.subtracting(delivered).count)")
                 // Delivery is at least once (a timed-out request is sent again), but were
@@ -93,15 +92,14 @@ struct MultiInstanceTests {
                 // So did the log sink: its lines are on one instance's standard output, or
                 // spread over them if its lease moved.
                 var logged: [String] = []
-                for _ in 0..<300 {
+                try await eventually(timeout: .seconds(30), every: .milliseconds(100)) {
                     logged = try (1...3).flatMap { number in
                         try String(contentsOf: directory.url("stdout-\(number).jsonl"), encoding: .utf8)
                             .split(separator: "\n").compactMap { line in
                                 (try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["id"] as? String
                             }
                     }
-                    if Set(logged).isSuperset(of: expectedIDs) { break }
-                    try await Task.sleep(for: .milliseconds(100))
+                    return Set(logged).isSuperset(of: expectedIDs)
                 }
                 #expect(Set(logged) == expectedIDs)
                 #expect(logged.count < expectedIDs.count * 3 / 2, "\(logged.count) lines for \(expectedIDs.count) changes")

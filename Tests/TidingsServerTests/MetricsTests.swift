@@ -171,17 +171,13 @@ import TwilioWebhooks
 
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
-            for _ in 0..<500 where Self.value(of: lagEvents, in: metrics.render()) != 0 {
-                try await Task.sleep(for: .milliseconds(10))
-            }
+            try await eventually { Self.value(of: lagEvents, in: metrics.render()) == 0 }
             #expect(Self.value(of: lagEvents, in: metrics.render()) == 0)
 
             // Not delivered, since the dispatcher does not run: the next reading shows it.
             _ = try await store.record(
                 CallbackFixtures.callback(sid: CallbackFixtures.sid(1), status: "sent"), receivedAt: Date())
-            for _ in 0..<500 where Self.value(of: lagEvents, in: metrics.render()) != 1 {
-                try await Task.sleep(for: .milliseconds(10))
-            }
+            try await eventually { Self.value(of: lagEvents, in: metrics.render()) == 1 }
             #expect(Self.value(of: lagEvents, in: metrics.render()) == 1)
 
             await group.triggerGracefulShutdown()

@@ -42,10 +42,9 @@ struct SinkDeliveryTests {
 
                 up.store(true, ordering: .relaxed)
                 var delivered: Set<String> = []
-                for _ in 0..<1_500 {
+                try await eventually(timeout: .seconds(30)) {
                     delivered = Set(receiver.requests.filter(\.wasAccepted).compactMap { $0.headers["webhook-id"] })
-                    if delivered.count == sids.count { break }
-                    try await Task.sleep(for: .milliseconds(20))
+                    return delivered.count == sids.count
                 }
                 #expect(delivered == Set(sids.map { "\($0)-1" }))
             }
@@ -66,10 +65,7 @@ struct SinkDeliveryTests {
                 try await TestServer.post(
                     CallbackFixtures.parameters(sid: CallbackFixtures.sid(1), status: "failed", errorCode: 30008),
                     with: client, expecting: .noContent)
-                for _ in 0..<300 {
-                    if await store.deadLetterCount(of: "crm") > 0 { break }
-                    try await Task.sleep(for: .milliseconds(20))
-                }
+                try await eventually { await store.deadLetterCount(of: "crm") > 0 }
                 #expect(await store.deadLetterCount(of: "crm") == 1)
 
                 refuse.store(false, ordering: .relaxed)

@@ -20,9 +20,7 @@ actor RecordingSink: EventSink {
 
     /// Waits (bounded) until `count` changes arrived; sinks are fed asynchronously.
     func waitForChanges(count: Int) async -> [StatusChange] {
-        for _ in 0..<500 where changes.count < count {
-            try? await Task.sleep(for: .milliseconds(10))
-        }
+        _ = try? await eventually(timeout: .seconds(5)) { changes.count >= count }
         return changes
     }
 }

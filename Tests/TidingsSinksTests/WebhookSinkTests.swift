@@ -207,9 +207,7 @@ struct WebhookSinkTests {
                 client = sink.client
                 try await sink.deliver([ChangeFixtures.change(1)])
             }
-            for _ in 0..<500 where client != nil {
-                try await Task.sleep(for: .milliseconds(10))
-            }
+            try await eventually(timeout: .seconds(5)) { client == nil }
             #expect(client == nil)
         }
     }

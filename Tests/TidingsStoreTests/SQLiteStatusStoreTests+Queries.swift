@@ -246,30 +246,19 @@ extension SQLiteStatusStoreTests {
         }
     }
 
-    @Test("listings, stats and stale marking equal the memory store's over a mixed corpus")
-    func sameAnswersAsMemory() async throws {
+    /// (That every store answers as the memory store over this corpus is
+    /// `MemoryEquivalenceConformance`; here, what only SQLite shows: its columns.)
+    @Test("the query columns mirror the records of a mixed corpus, stale marking included")
+    func columnsMirrorAMixedCorpus() async throws {
         try await TemporaryDirectory.with { directory in
             let sqlite = try SQLiteStatusStore(directory: directory)
-            let memory: any StatusStore = InMemoryStatusStore()
             let corpus = try MixedCorpus(messages: 150)
             for (callback, receivedAt) in corpus.callbacks {
-                let stored = try await sqlite.record(callback, receivedAt: receivedAt)
-                let kept = try await memory.record(callback, receivedAt: receivedAt)
-                #expect(stored == kept)
+                _ = try await sqlite.record(callback, receivedAt: receivedAt)
             }
-            let cutoff = corpus.instant(fraction: 0.4)
-            let marked = try await sqlite.markStale(lastChangeBefore: cutoff, at: corpus.instant(fraction: 2))
-            let markedInMemory = try await memory.markStale(lastChangeBefore: cutoff, at: corpus.instant(fraction: 2))
+            let marked = try await sqlite.markStale(
+                lastChangeBefore: corpus.instant(fraction: 0.4), at: corpus.instant(fraction: 2))
             #expect(!marked.isEmpty)
-            #expect(Set(marked.map(\.id)) == Set(markedInMemory.map(\.id)))
-            #expect(Set(marked.compactMap(\.seq)) == Set(markedInMemory.compactMap(\.seq)))
-
-            for query in corpus.queries {
-                #expect(try await sqlite.allPages(of: query) == memory.allPages(of: query), "\(query)")
-            }
-            for query in corpus.statsQueries {
-                #expect(try await sqlite.stats(query) == memory.stats(query), "\(query)")
-            }
             try await expectColumnsMirrorRecords(in: sqlite)
         }
     }
