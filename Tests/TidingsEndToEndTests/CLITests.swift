@@ -15,7 +15,7 @@ struct CommandResult: Sendable {
 /// A `tidings` command running as a child process, its output going to files the test
 /// reads while it runs.
 final class TidingsCommand {
-    private let process: Process
+    private let process: ChildProcess
     private let standardOutput: URL
     private let standardError: URL
     private let directory: TemporaryDirectory
@@ -28,14 +28,17 @@ final class TidingsCommand {
         standardError = directory.url("stderr")
         FileManager.default.createFile(atPath: standardOutput.path, contents: nil)
         FileManager.default.createFile(atPath: standardError.path, contents: nil)
-        process = Process()
-        process.executableURL = TidingsProcess.executable
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("TIDINGS_") && $0.key != "NO_COLOR" }
-            .merging(environment) { $1 }
-        process.standardOutput = try FileHandle(forWritingTo: standardOutput)
-        process.standardError = try FileHandle(forWritingTo: standardError)
-        try process.run()
+        let output = try FileHandle(forWritingTo: standardOutput)
+        let error = try FileHandle(forWritingTo: standardError)
+        defer {
+            try? output.close()
+            try? error.close()
+        }
+        process = try ChildProcess(
+            executable: TidingsProcess.executable.path, arguments: arguments,
+            environment: ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("TIDINGS_") && $0.key != "NO_COLOR" }
+                .merging(environment) { $1 },
+            standardOutput: output.fileDescriptor, standardError: error.fileDescriptor)
     }
 
     deinit {
@@ -49,7 +52,7 @@ final class TidingsCommand {
         let deadline = ContinuousClock.now + timeout
         while command.process.isRunning {
             guard ContinuousClock.now < deadline else {
-                command.process.terminate()
+                command.process.stop(with: SIGKILL)
                 throw TimedOut(what: "tidings \(arguments.joined(separator: " ")) to end", output: command.output)
             }
             try await Task.sleep(for: .milliseconds(20))
@@ -94,8 +97,8 @@ final class TidingsCommand {
 
     private var result: CommandResult {
         CommandResult(
-            // -1: the command did not end even when killed (`Process.stop(with:)`).
-            exitStatus: process.isRunning ? -1 : process.terminationStatus, standardOutput: Self.text(of: standardOutput),
+            // -1: the command did not end even when killed (`ChildProcess.stop(with:)`).
+            exitStatus: process.terminationStatus ?? -1, standardOutput: Self.text(of: standardOutput),
             standardError: Self.text(of: standardError))
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TidingsTestSupport
 
 /// A real `tidings serve` child process on a free loopback port, for tests that must see
 /// the binary as users run it: its start-up, its standard streams, a crash.
@@ -8,7 +9,7 @@ final class TidingsProcess: Sendable {
     let port: Int
     /// Where its standard output (the log sink's JSON lines) goes.
     let standardOutput: URL
-    private let process: Mutex<Process>
+    private let process: ChildProcess
     private let standardError: Pipe
 
     /// The `tidings` executable SwiftPM built next to the test bundle.
@@ -23,38 +24,35 @@ final class TidingsProcess: Sendable {
     /// - Parameter launcher: a command that runs it, e.g. `["/usr/bin/prlimit",
     ///   "--nofile=1024:1024", "--"]` to start it under another open-file limit.
     init(arguments: [String], environment: [String: String], standardOutput: URL, launcher: [String] = []) async throws {
-        let process = Process()
         let serve = ["serve", "--host", "127.0.0.1", "--port", "0"] + arguments
-        if let program = launcher.first {
-            process.executableURL = URL(fileURLWithPath: program)
-            process.arguments = Array(launcher.dropFirst()) + [Self.executable.path] + serve
-        } else {
-            process.executableURL = Self.executable
-            process.arguments = serve
-        }
-        process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("TIDINGS_") }
-            .merging(environment) { $1 }
+        let command = launcher.isEmpty ? [Self.executable.path] + serve : launcher + [Self.executable.path] + serve
         FileManager.default.createFile(atPath: standardOutput.path, contents: nil)
-        process.standardOutput = try FileHandle(forWritingTo: standardOutput)
+        let output = try FileHandle(forWritingTo: standardOutput)
         let standardError = Pipe()
-        process.standardError = standardError
-        try process.run()
+        let process = try ChildProcess(
+            executable: command[0], arguments: Array(command.dropFirst()),
+            environment: ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("TIDINGS_") }
+                .merging(environment) { $1 },
+            standardOutput: output.fileDescriptor, standardError: standardError.fileHandleForWriting.fileDescriptor)
+        try output.close()
+        try standardError.fileHandleForWriting.close()
 
         let banner = BannerReader()
         standardError.fileHandleForReading.readabilityHandler = { handle in banner.append(handle.availableData) }
         guard let port = await banner.waitForPort(timeout: .seconds(30)) else {
-            process.terminate()
+            process.stop(with: SIGKILL)
+            standardError.fileHandleForReading.readabilityHandler = nil
             throw StartError(output: banner.text)
         }
         self.port = port
         self.standardOutput = standardOutput
-        self.process = Mutex(process)
+        self.process = process
         self.standardError = standardError
     }
 
-    /// Sends `signal` and waits for the process to end (see ``Foundation/Process/stop(with:)``).
+    /// Sends `signal` and waits, bounded, for the process to end (``ChildProcess/stop(with:)``).
     func stop(with signal: Int32 = SIGTERM) {
-        process.withLock { $0.stop(with: signal) }
+        process.stop(with: signal)
         standardError.fileHandleForReading.readabilityHandler = nil
     }
 
@@ -88,31 +86,5 @@ private final class BannerReader: Sendable {
             try? await Task.sleep(for: .milliseconds(20))
         }
         return port
-    }
-}
-
-extension Process {
-    /// Sends `signal`, gives the process 10 s to end, then kills it and gives it 10 s more.
-    ///
-    /// Bounded on purpose, both ways: a child that is waiting for something in the test
-    /// process (a webhook receiver) must not keep a test thread blocked for good, and neither
-    /// may Foundation, whose `waitUntilExit()` spins on a core for ever when it misses a
-    /// child's end (seen here under load: the child a zombie, `isRunning` still true). A test
-    /// that reads the exit status of a process that did not end then fails; it never hangs.
-    func stop(with signal: Int32 = SIGTERM) {
-        guard isRunning else { return }
-        kill(processIdentifier, signal)
-        if hasEnded(within: .seconds(10)) { return }
-        kill(processIdentifier, SIGKILL)
-        _ = hasEnded(within: .seconds(10))
-    }
-
-    /// Whether Foundation saw the process end within `timeout`, polled every 10 ms.
-    private func hasEnded(within timeout: Duration) -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while isRunning, ContinuousClock.now < deadline {
-            usleep(10_000)
-        }
-        return !isRunning
     }
 }
