@@ -14,6 +14,8 @@ struct MaintenanceService: Service {
     let logger: Logger
     /// Called with the number of messages newly found stale.
     let onStale: @Sendable (Int) -> Void
+    /// What the rounds wait on and the time they judge ages by; tests step a manual one.
+    var clock: ServiceClock = .continuous
 
     /// How often the chores run: often enough that a stale message is reported within a
     /// few percent of the threshold.
@@ -23,8 +25,8 @@ struct MaintenanceService: Service {
 
     func run() async throws {
         while !Task.isCancelled, !Task.isShuttingDownGracefully {
-            await runOnce(now: Date())
-            _ = try? await cancelWhenGracefulShutdown { [interval] in try await Task.sleep(for: interval) }
+            await runOnce(now: clock.wallTime)
+            _ = try? await cancelWhenGracefulShutdown { [interval, clock] in try await clock.sleep(for: interval) }
         }
     }
 
