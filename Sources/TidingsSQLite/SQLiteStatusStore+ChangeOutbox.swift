@@ -83,10 +83,11 @@ extension SQLiteStatusStore {
     }
 
     /// Takes or renews the lease of `sink` for `holder`, in one transaction on the writer;
-    /// times are this machine's clock (processes sharing a SQLite file share a machine).
+    /// times are the store's ``clock``, this machine's by default (processes sharing a SQLite
+    /// file share a machine).
     public func acquireLease(of sink: String, for holder: String, duration: Duration) async throws -> Bool {
-        try await writing("take the lease of sink \(sink)") { db in
-            let now = Date()
+        try await writing("take the lease of sink \(sink)") { [clock] db in
+            let now = clock.wallTime
             return try SinkLeasesTable.acquire(
                 sink, for: holder, now: now, expiresAt: now.addingTimeInterval(duration.timeInterval), in: db)
         }

@@ -42,6 +42,8 @@ public final class SQLiteStatusStore: StatusStore {
     public let directoryPath: String
     /// The durability level of commits.
     public let synchronous: SQLiteSynchronous
+    /// The time sink leases are judged by.
+    let clock: ServiceClock
 
     /// The connections: one writer connection, on which `writer` commits callbacks and the
     /// outbox writes cursors and dead letters, and readers used in parallel.
@@ -55,9 +57,12 @@ public final class SQLiteStatusStore: StatusStore {
     ///   - directory: where `tidings.sqlite` lives; created, with its parents, if missing.
     ///   - synchronous: how much a commit survives; `FULL` (power loss) unless told otherwise.
     ///   - logger: where to report the store's opening and failed commits; nil for silence.
+    ///   - clock: the time sink leases are judged by (tests step a manual one).
     /// - Throws: `StatusStoreError` saying, in words for the operator, what failed and what
     ///   to check: the directory, the file's permissions, or a database from a newer Tidings.
-    public init(directory: URL, synchronous: SQLiteSynchronous = .full, logger: Logger? = nil) throws {
+    public init(
+        directory: URL, synchronous: SQLiteSynchronous = .full, logger: Logger? = nil, clock: ServiceClock = .continuous
+    ) throws {
         let directoryPath = directory.path(percentEncoded: false)
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -94,6 +99,7 @@ public final class SQLiteStatusStore: StatusStore {
         self.databaseURL = databaseURL
         self.directoryPath = directoryPath
         self.synchronous = synchronous
+        self.clock = clock
         self.pool = pool
         self.writer = GroupCommitQueue(
             storeName: "the SQLite store", logger: logger, commit: CallbackBatch.commit(to: pool))

@@ -21,14 +21,17 @@ enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
     var testDescription: String { rawValue }
 
     /// Runs `body` with a fresh, empty store of this kind (SQLite in a fresh temporary
-    /// directory, PostgreSQL in a fresh database; both removed afterwards).
-    func withStore<Result: Sendable>(_ body: (any StatusStore) async throws -> Result) async throws -> Result {
+    /// directory, PostgreSQL in a fresh database; both removed afterwards), its leases on
+    /// `clock` — except PostgreSQL's, which the database's own clock times.
+    func withStore<Result: Sendable>(
+        clock: ServiceClock = .continuous, _ body: (any StatusStore) async throws -> Result
+    ) async throws -> Result {
         switch self {
         case .memory:
-            return try await body(InMemoryStatusStore())
+            return try await body(InMemoryStatusStore(clock: clock))
         case .sqlite:
             return try await TemporaryDirectory.with { directory in
-                try await body(SQLiteStatusStore(directory: directory))
+                try await body(SQLiteStatusStore(directory: directory, clock: clock))
             }
         case .postgres:
             return try await PostgresTestDatabase.withFreshDatabase { url in

@@ -11,7 +11,13 @@ public actor InMemoryStatusStore: StatusStore {
     private var deadLetters: [String: [DeadLetter]] = [:]
     private var leases: [String: (holder: String, expiresAt: Date)] = [:]
 
-    public init() {}
+    /// The time leases are judged by.
+    private let clock: ServiceClock
+
+    /// An empty store whose leases run on `clock` (tests step a manual one).
+    public init(clock: ServiceClock = .continuous) {
+        self.clock = clock
+    }
 
     /// What the banner says: nothing is kept.
     public nonisolated var summary: String { "in memory (not kept across restarts)" }
@@ -115,7 +121,7 @@ public actor InMemoryStatusStore: StatusStore {
     }
 
     public func acquireLease(of sink: String, for holder: String, duration: Duration) -> Bool {
-        let now = Date()
+        let now = clock.wallTime
         if let lease = leases[sink], lease.holder != holder, lease.expiresAt > now { return false }
         leases[sink] = (holder, now.addingTimeInterval(duration.timeInterval))
         return true
