@@ -38,7 +38,7 @@ public final class SQLiteStatusStore: StatusStore {
 
     /// The database file.
     public let databaseURL: URL
-    /// The directory the store was opened in, as it was given.
+    /// The directory the store was opened in, as an absolute path.
     public let directoryPath: String
     /// The durability level of commits.
     public let synchronous: SQLiteSynchronous
@@ -97,7 +97,7 @@ public final class SQLiteStatusStore: StatusStore {
         try Self.migrate(pool, path: databasePath)
 
         self.databaseURL = databaseURL
-        self.directoryPath = directoryPath
+        self.directoryPath = directoryPath.count > 1 && directoryPath.hasSuffix("/") ? String(directoryPath.dropLast()) : directoryPath
         self.synchronous = synchronous
         self.clock = clock
         self.pool = pool
