@@ -75,7 +75,8 @@ struct CLITailTests {
         #expect(errorLines.map { $0.contains(undelivered) } == [true, false])
         #expect(errorLines.map { $0.contains(failed) } == [false, true])
 
-        try await Task.sleep(for: .milliseconds(300))  // nothing else is coming
+        // Each tail prints in seq order from seq 0, and the delivered message's changes came
+        // first: had the filters let one through, it would stand before the lines above.
         for tail in [failures, whatsapp, errors] {
             let result = tail.stop()
             #expect(!result.standardOutput.contains(delivered))

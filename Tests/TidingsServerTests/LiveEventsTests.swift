@@ -58,12 +58,17 @@ struct LiveEventsTests {
             #expect(code.contains(CallbackFixtures.sid(3)) && !code.contains(CallbackFixtures.sid(2)), "\(code)")
             let future = try await read(port, "since=2999-01-01T00:00:00Z&to=%2B15550000009", lastEventID: "0", events: 0)
             #expect(!future.contains("event: status"))
-            // Only the stream's start id: nothing before 2999 passes `since`.
-            let later = Task { try await read(port, "since=2999-01-01T00:00:00Z", lastEventID: "0", events: 1) }
-            try await Task.sleep(for: .milliseconds(300))
-            later.cancel()
-            let result = try? await later.value
-            #expect(result?.contains("event: status") != true)
+            // `since` lets through only what came at or after it: the stream, in seq order from
+            // the start, shows the change after the boundary first, so none before it passed.
+            let last = try #require(try await TestServer.message(CallbackFixtures.sid(3), with: client))
+            let boundary = last.updatedAt.addingTimeInterval(0.001)
+            try await eventually { Date() > boundary.addingTimeInterval(0.001) }
+            try await post(client, 4, "sent", to: "+15550000004")
+            let since = try await read(port, "since=\(JSONCoding.formatTimestamp(boundary))", lastEventID: "0", events: 1)
+            #expect(since.contains(CallbackFixtures.sid(4)), "\(since)")
+            for earlier in 1...3 {
+                #expect(!since.contains(CallbackFixtures.sid(earlier)), "since= applies: \(since)")
+            }
         }
     }
 
