@@ -91,15 +91,8 @@ struct ServeOptions: ParsableArguments {
 
     /// The settings from flags, then the environment, then the `--config` file.
     func reader(environment: [String: String] = ProcessInfo.processInfo.environment) async throws -> ConfigReader {
-        var providers: [any ConfigProvider] = [
-            InMemoryProvider(name: "flags", values: flagValues()),
-            EnvironmentVariablesProvider(
-                environmentVariables: environment,
-                secretsSpecifier: .specific([
-                    "TIDINGS_AUTH_TOKEN", "TIDINGS_API_TOKEN", "TIDINGS_WEBHOOK_SECRET", "TIDINGS_STORE_PASSWORD",
-                ])
-            ).prefixKeys(with: "tidings"),
-        ]
+        var providers: [any ConfigProvider] = [InMemoryProvider(name: "flags", values: flagValues())]
+            + TidingsConfiguration.environmentProviders(environment)
         if let path = config ?? environment["TIDINGS_CONFIG"] {
             providers.append(try await Self.fileProvider(path))
         }

@@ -5,10 +5,26 @@ import TidingsServer
 @Suite("Configuration: flags over environment over defaults")
 struct ConfigurationTests {
     func configuration(flags: [AbsoluteConfigKey: ConfigValue] = [:], environment: [String: String] = [:]) throws -> TidingsConfiguration {
-        try TidingsConfiguration(reader: ConfigReader(providers: [
-            InMemoryProvider(values: flags),
-            EnvironmentVariablesProvider(environmentVariables: environment).prefixKeys(with: "tidings"),
-        ]))
+        try TidingsConfiguration(reader: ConfigReader(
+            providers: [InMemoryProvider(values: flags)] + TidingsConfiguration.environmentProviders(environment)))
+    }
+
+    @Test func webhookSecretsAreReadThroughTheReaderFromTheVariableEachSinkNames() throws {
+        let read = try configuration(environment: [
+            "TIDINGS_SINK": "webhook=https://a.example/h;name=a,webhook=https://b.example/h;name=b;secret-env=CRM_SIGNING_SECRET",
+            "TIDINGS_WEBHOOK_SECRET": "whsec_ZGVmYXVsdA==", "CRM_SIGNING_SECRET": "whsec_Y3Jt", "HOST": "not-a-setting",
+        ])
+        #expect(read.webhookSecrets == ["TIDINGS_WEBHOOK_SECRET": "whsec_ZGVmYXVsdA==", "CRM_SIGNING_SECRET": "whsec_Y3Jt"])
+        // The provider of named variables answers only secret-env lookups: HOST is no setting.
+        #expect(read.host == "127.0.0.1")
+        try read.checkSinks()
+        #expect(!ConfigurationSummary(read).text.contains("Y3Jt"), "a secret is never printed")
+    }
+
+    @Test func aSecretVariableThatIsNoVariableNameIsRefused() {
+        #expect(throws: ConfigurationError.self) {
+            try configuration(environment: ["TIDINGS_SINK": "webhook=https://a.example/h;secret-env=crm-secret"])
+        }
     }
 
     @Test func theDefaultsAreLoopbackPort8080AndLocalData() throws {

@@ -18,13 +18,11 @@ import TidingsSinks
 /// | `webhook` | `timeout=SECONDS` | per request (default 10) |
 /// | `webhook` | `secret-env=VAR` | the environment variable holding the signing secret (default `TIDINGS_WEBHOOK_SECRET`; comma-separated during a rotation) |
 enum SinkFactory {
-    /// Checks every `--sink` as ``routes(for:environment:logger:)`` would build it, without
-    /// opening a file or a connection.
-    static func check(
-        _ configuration: TidingsConfiguration, environment: [String: String] = ProcessInfo.processInfo.environment
-    ) throws {
+    /// Checks every `--sink` as ``routes(for:logger:)`` would build it, without opening a
+    /// file or a connection.
+    static func check(_ configuration: TidingsConfiguration) throws {
         for specification in configuration.sinks {
-            _ = try plan(for: specification, environment: environment)
+            _ = try plan(for: specification, secrets: configuration.webhookSecrets)
         }
     }
 
@@ -32,16 +30,12 @@ enum SinkFactory {
     static let webhookOptions: Set<String> = ["format", "source", "timeout", "secret-env"]
 
     /// The routes `configuration` asks for.
-    static func routes(
-        for configuration: TidingsConfiguration,
-        environment: [String: String] = ProcessInfo.processInfo.environment,
-        logger: Logger
-    ) throws -> [SinkRoute] {
+    static func routes(for configuration: TidingsConfiguration, logger: Logger) throws -> [SinkRoute] {
         let log = try configuration.eventLog.map(LogSink.appending(toFile:)) ?? LogSink.standardOutput()
         return [SinkRoute(sink: log)] + (try configuration.sinks.map { specification in
             do {
                 return SinkRoute(
-                    sink: try sink(for: specification, environment: environment, logger: logger),
+                    sink: try sink(for: specification, secrets: configuration.webhookSecrets, logger: logger),
                     filter: specification.filter)
             } catch let error as ConfigurationError {
                 throw error
@@ -58,10 +52,11 @@ enum SinkFactory {
         case webhook(url: String, secrets: [WebhookSecret], secretVariable: String, format: WebhookPayloadFormat, timeout: Duration, name: String)
     }
 
-    /// Checks `specification`'s options (and the webhook's secrets in `environment`).
+    /// Checks `specification`'s options (and a webhook's secrets, from `secrets`: the
+    /// configuration's ``TidingsConfiguration/webhookSecrets``).
     ///
     /// - Throws: ``ConfigurationError`` naming the sink and the option.
-    static func plan(for specification: SinkSpecification, environment: [String: String]) throws -> Plan {
+    static func plan(for specification: SinkSpecification, secrets: [String: String]) throws -> Plan {
         let options = specification.options
         func problem(_ text: String) -> ConfigurationError {
             ConfigurationError(setting: "sink", problem: "\(specification.name): \(text)")
@@ -105,16 +100,16 @@ enum SinkFactory {
             } catch {
                 throw problem("\(error)")
             }
-            let variable = options["secret-env"] ?? "TIDINGS_WEBHOOK_SECRET"
-            let secrets: [WebhookSecret]
+            let variable = options["secret-env"] ?? TidingsConfiguration.defaultWebhookSecretVariable
+            let signingSecrets: [WebhookSecret]
             do {
-                secrets = try (environment[variable] ?? "").split(separator: ",")
+                signingSecrets = try (secrets[variable] ?? "").split(separator: ",")
                     .map { try WebhookSecret($0.trimmingCharacters(in: .whitespaces)) }
             } catch {
                 throw problem("the signing secret in \(variable) cannot be used: \(error)")
             }
             return .webhook(
-                url: specification.target, secrets: secrets, secretVariable: variable, format: format,
+                url: specification.target, secrets: signingSecrets, secretVariable: variable, format: format,
                 timeout: .seconds(timeout), name: specification.name)
         default:
             throw problem("unknown kind \(specification.kind); Tidings has file and webhook sinks (the log sink is always on)")
@@ -122,9 +117,9 @@ enum SinkFactory {
     }
 
     private static func sink(
-        for specification: SinkSpecification, environment: [String: String], logger: Logger
+        for specification: SinkSpecification, secrets: [String: String], logger: Logger
     ) throws -> any EventSink {
-        switch try plan(for: specification, environment: environment) {
+        switch try plan(for: specification, secrets: secrets) {
         case .file(let path, let rotation, let sync, let name):
             return try FileSink(path: path, rotation: rotation, sync: sync, name: name, logger: logger)
         case .webhook(let url, let secrets, let variable, let format, let timeout, let name):
@@ -143,7 +138,7 @@ extension TidingsConfiguration {
     /// secrets), without opening anything.
     ///
     /// - Throws: ``ConfigurationError`` naming the sink and what is wrong.
-    public func checkSinks(environment: [String: String] = ProcessInfo.processInfo.environment) throws {
-        try SinkFactory.check(self, environment: environment)
+    public func checkSinks() throws {
+        try SinkFactory.check(self)
     }
 }

@@ -36,6 +36,10 @@ public struct TidingsConfiguration: Sendable, Equatable {
     public var eventLog: String?
     /// Further sinks (`--sink`), each with its own cursor on the outbox.
     public var sinks: [SinkSpecification] = []
+    /// The webhook sinks' signing secrets, by the environment variable each is read from
+    /// (`secret-env`, default ``defaultWebhookSecretVariable``); read through the same
+    /// reader as every other setting, and never printed.
+    public var webhookSecrets: [String: String] = [:]
     /// The largest callback body accepted, in bytes.
     public var maximumBodySize: Int = 64 * 1024
     /// The most parameters a callback body may have (a real one has about 20).
@@ -159,6 +163,16 @@ public struct TidingsConfiguration: Sendable, Equatable {
         if let repeated = names.first(where: { name in names.filter { $0 == name }.count > 1 }) {
             throw ConfigurationError(
                 setting: "sink", problem: "names two sinks \(repeated); give each its own ;name=…")
+        }
+        for sink in sinks where sink.kind == "webhook" {
+            let variable = sink.options["secret-env"] ?? Self.defaultWebhookSecretVariable
+            guard !variable.isEmpty, variable.unicodeScalars.allSatisfy({ ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "_" }) else {
+                throw ConfigurationError(
+                    setting: "sink", problem: "\(sink.name): secret-env=\(variable) is not an environment variable name of capital letters, digits and _")
+            }
+            if let secret = config.string(forKey: Self.webhookSecretKey(variable), isSecret: true) {
+                webhookSecrets[variable] = secret
+            }
         }
     }
 
