@@ -140,6 +140,9 @@ struct CompactChangeReadingTests {
     }
 
     @Test(arguments: [
+        // Leading zeros, which JSON forbids (found by an hour of FuzzStoredChange).
+        #"{"applied":true,"channel":"sms","conflict":false,"id":"SM1-0","receivedAt":"2026-11-23T19:04:07.123Z","reportedStatus":"sent","seq":-0000,"sid":"SM1","stale":false,"status":"sent"}"#,
+        #"{"applied":true,"channel":"sms","conflict":false,"id":"SM1-0","receivedAt":"2026-11-23T19:04:07.123Z","reportedStatus":"sent","seq":007,"sid":"SM1","stale":false,"status":"sent"}"#,
         #"{"applied":true,"channel":"sms","conflict":false,"id":"SM1-0","receivedAt":"2026-11-23T19:04:07.123Z","sid":"SM1","stale":false,"status":"sent"}"#,
         #"{"applied":"yes","channel":"sms","conflict":false,"id":"SM1-0","receivedAt":"2026-11-23T19:04:07.123Z","reportedStatus":"sent","sid":"SM1","stale":false,"status":"sent"}"#,
         #"{"applied":true,"channel":"sms""#,

@@ -78,6 +78,8 @@ struct JSONScanner {
             position += 1
         }
         guard position > start else { return nil }
+        // JSON has no leading zeros (`007`, `-00`): refused, as JSONDecoder refuses them.
+        if bytes[start] == UInt8(ascii: "0"), position - start > 1 { return nil }
         // A fraction or an exponent is for JSONDecoder.
         if position < bytes.count, [UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E")].contains(bytes[position]) {
             return nil
