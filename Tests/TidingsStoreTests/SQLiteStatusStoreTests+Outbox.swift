@@ -68,7 +68,7 @@ extension SQLiteStatusStoreTests {
     func outboxRowsCarryTheirSeq() async throws {
         try await TemporaryDirectory.with { directory in
             let store = try SQLiteStatusStore(directory: directory)
-            let results = await recordConcurrently(try sentCallbacks(0..<40), in: store)
+            let results = await store.recordConcurrently(try sentCallbacks(0..<40))
             let returned = try results.compactMap { try $0.get().change }
 
             let rows = try await store.pool.read { db in
@@ -92,7 +92,7 @@ extension SQLiteStatusStoreTests {
             let repeated = try Fixture.callback(sid: Fixture.sid(1), status: "sent")
             let callbacks = Array(repeating: repeated, count: 30) + (try sentCallbacks(2..<12))
 
-            let outcomes = try await recordConcurrently(callbacks, in: store).map { try $0.get() }
+            let outcomes = try await store.recordConcurrently(callbacks).map { try $0.get() }
 
             #expect(outcomes.filter { $0.change != nil }.count == 11)
             #expect(outcomes.compactMap { $0.change?.seq }.sorted() == Array(1...11))
@@ -114,7 +114,7 @@ extension SQLiteStatusStoreTests {
             }
 
             let callbacks = try [Fixture.callback(sid: Fixture.sid(0), status: "delivered")] + sentCallbacks(1..<21)
-            let results = await recordConcurrently(callbacks, in: store)
+            let results = await store.recordConcurrently(callbacks)
 
             #expect(results.allSatisfy { (try? $0.get()) == nil })
             #expect(try await store.latestSeq() == 1)

@@ -33,25 +33,6 @@ struct SQLiteStatusStoreTests {
         String(decoding: try JSONCoding.makeEncoder().encode(record), as: UTF8.self)
     }
 
-    /// Records `callbacks` all at once, each from its own task, and returns each one's
-    /// outcome or error in no particular order.
-    func recordConcurrently(
-        _ callbacks: [StatusCallback], in store: SQLiteStatusStore
-    ) async -> [Result<RecordOutcome, any Error>] {
-        await withTaskGroup(of: Result<RecordOutcome, any Error>.self) { group in
-            for (index, callback) in callbacks.enumerated() {
-                group.addTask {
-                    do {
-                        return .success(try await store.record(callback, receivedAt: Fixture.time(index)))
-                    } catch {
-                        return .failure(error)
-                    }
-                }
-            }
-            return await group.reduce(into: []) { $0.append($1) }
-        }
-    }
-
     @Test("a restart keeps every record as it was returned")
     func restartKeepsEverything() async throws {
         try await TemporaryDirectory.with { directory in
@@ -185,7 +166,7 @@ struct SQLiteStatusStoreTests {
             let store = try SQLiteStatusStore(directory: directory)
             let callbacks = try (0..<200).map { try Fixture.callback(sid: Fixture.sid($0), status: "sent") }
 
-            let results = await recordConcurrently(callbacks, in: store)
+            let results = await store.recordConcurrently(callbacks)
 
             #expect(results.count == callbacks.count)
             #expect(results.allSatisfy { (try? $0.get()) != nil })
@@ -197,39 +178,6 @@ struct SQLiteStatusStoreTests {
             for callback in callbacks {
                 #expect(try await store.message(sid: callback.messageSid) != nil)
             }
-        }
-    }
-
-    @Test("a failed transaction fails every callback in it and stores none")
-    func failedTransaction() async throws {
-        try await TemporaryDirectory.with { directory in
-            let store = try SQLiteStatusStore(directory: directory)
-            let known = Fixture.sid(0)
-            _ = try await store.record(try Fixture.callback(sid: known, status: "sent"), receivedAt: Fixture.time(0))
-            try await store.pool.write { db in
-                try db.execute(sql: """
-                    CREATE TRIGGER refuse_writes BEFORE INSERT ON messages
-                    BEGIN SELECT RAISE(ABORT, 'refused by the test'); END
-                    """)
-            }
-
-            let callbacks = try [Fixture.callback(sid: known, status: "delivered")]
-                + (1...20).map { try Fixture.callback(sid: Fixture.sid($0), status: "sent") }
-            let results = await recordConcurrently(callbacks, in: store)
-
-            #expect(results.count == callbacks.count)
-            for result in results {
-                #expect(throws: StatusStoreError.self) { try result.get() }
-            }
-            #expect(try await store.message(sid: known)?.status == .sent)
-            for callback in callbacks.dropFirst() {
-                #expect(try await store.message(sid: callback.messageSid) == nil)
-            }
-
-            try await store.pool.write { db in try db.execute(sql: "DROP TRIGGER refuse_writes") }
-            let outcome = try await store.record(callbacks[0], receivedAt: Fixture.time(1))
-            #expect(outcome.record.status == .delivered)
-            #expect(try await store.message(sid: known)?.status == .delivered)
         }
     }
 

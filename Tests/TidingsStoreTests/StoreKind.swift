@@ -1,8 +1,8 @@
 import Logging
 import Testing
 import TidingsCore
-import TidingsPostgres
-import TidingsSQLite
+@testable import TidingsPostgres
+@testable import TidingsSQLite
 import TidingsTestSupport
 
 /// Every ``StatusStore`` backend that the conformance suite runs against.
@@ -36,6 +36,32 @@ enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
         case .postgres:
             return try await PostgresTestDatabase.withFreshDatabase { url in
                 try await PostgresStatusStore.withTestStore(url: url) { store in try await body(store) }
+            }
+        }
+    }
+
+    /// Makes every write of a message fail inside the store's own transaction (a trigger
+    /// that raises), or lifts that again: for the stores that have transactions that can
+    /// fail. The memory store has none.
+    func refuseWrites(_ refuse: Bool, in store: any StatusStore) async throws {
+        switch self {
+        case .memory:
+            Issue.record("the memory store has no transaction that can fail")
+        case .sqlite:
+            let sql = refuse
+                ? "CREATE TRIGGER refuse_writes BEFORE INSERT ON messages BEGIN SELECT RAISE(ABORT, 'refused by the test'); END"
+                : "DROP TRIGGER refuse_writes"
+            try await (store as! SQLiteStatusStore).pool.write { db in try db.execute(sql: sql) }
+        case .postgres:
+            let client = (store as! PostgresStatusStore).client
+            if refuse {
+                try await client.query(
+                    "CREATE FUNCTION refuse_writes() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$ LANGUAGE plpgsql")
+                try await client.query(
+                    "CREATE TRIGGER refuse_writes BEFORE INSERT ON messages FOR EACH ROW EXECUTE FUNCTION refuse_writes()")
+            } else {
+                try await client.query("DROP TRIGGER refuse_writes ON messages")
+                try await client.query("DROP FUNCTION refuse_writes()")
             }
         }
     }
