@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import TidingsCore
 import TidingsSinks
@@ -63,6 +64,63 @@ struct LogSinkTests {
             #expect(throws: SinkSetupError.self) {
                 try LogSink.appending(toFile: folder.appending(path: "not-a-folder/events.jsonl").path)
             }
+        }
+    }
+}
+
+/// `tidings serve | consumer` with a consumer that stops reading: the log sink's writes
+/// block on their own queue, never on the cooperative pool the callback route runs on.
+@Suite("LogSink: a stalled pipe")
+struct LogSinkStalledPipeTests {
+    @Test func aPipeNobodyReadsBlocksTheSinkNotThePool() async throws {
+        // More stalled sinks than the pool has threads: were the writes on the pool, every
+        // thread of it would sit in write(2) and no other task could run.
+        let count = ProcessInfo.processInfo.activeProcessorCount + 2
+        let pipes = (0..<count).map { _ in Pipe() }
+        let batch = (0..<2_000).map(ChangeFixtures.change)  // far more than a pipe's 64 KiB
+        let deliveries = pipes.map { pipe in
+            let sink = LogSink(handle: pipe.fileHandleForWriting)
+            return Task { try await sink.deliver(batch) }
+        }
+
+        // A watchdog on a thread of its own: if the pool stays blocked for 20 s, it drains
+        // the pipes so the test ends (and fails) instead of hanging.
+        final class Flag: Sendable {
+            private let value = Atomic<Bool>(false)
+            func raise() { value.store(true, ordering: .relaxed) }
+            var isRaised: Bool { value.load(ordering: .relaxed) }
+        }
+        let answered = Flag()
+        let rescued = Flag()
+        let watchdog = Thread {
+            let deadline = Date().addingTimeInterval(20)
+            while !answered.isRaised, Date() < deadline { usleep(10_000) }
+            guard !answered.isRaised else { return }
+            rescued.raise()
+            for pipe in pipes { Thread { _ = pipe.fileHandleForReading.readDataToEndOfFile() }.start() }
+        }
+        watchdog.start()
+
+        let value = await Task.detached { 6 * 7 }.value
+        answered.raise()
+        #expect(value == 42)
+        #expect(!rescued.isRaised, "the cooperative pool was blocked by the stalled writes")
+
+        guard !rescued.isRaised else { return }
+        // The consumer reads again (on threads of its own: a blocking read must not sit on
+        // the pool either): every delivery completes, whole.
+        let received = Mutex<[Int: Data]>([:])
+        for (index, pipe) in pipes.enumerated() {
+            Thread {
+                let data = pipe.fileHandleForReading.readDataToEndOfFile()
+                received.withLock { $0[index] = data }
+            }.start()
+        }
+        for delivery in deliveries { try await delivery.value }
+        for pipe in pipes { try pipe.fileHandleForWriting.close() }
+        #expect(try await eventually { received.withLock { $0.count } == count })
+        for data in received.withLock({ Array($0.values) }) {
+            #expect(data.split(separator: UInt8(ascii: "\n")).count == batch.count)
         }
     }
 }

@@ -34,6 +34,11 @@ public enum PostgresTestDatabase {
         let name = "tidings_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
         try await execute("CREATE DATABASE \(name)", on: components)
         components.path = "/" + name
+        // The suite runs dozens of these stores at once on a machine of two cores, so a
+        // store under test waits longer for the database (60 s) than an operator's would.
+        if !(components.queryItems ?? []).contains(where: { $0.name == "connect_timeout" }) {
+            components.queryItems = (components.queryItems ?? []) + [URLQueryItem(name: "connect_timeout", value: "60")]
+        }
         do {
             let result = try await body(components.string!)
             try await execute("DROP DATABASE \(name) WITH (FORCE)", on: URLComponents(string: serverURL)!)
