@@ -47,6 +47,8 @@ struct CLISignTests {
         #expect(result.lines[2].contains("invalid_signature"))
         #expect(result.standardError.hasPrefix("tidings: \(served.callbacks.callbackURL) refused the signature"))
         #expect(result.standardError.filter { $0 == "\n" }.count == 1)
+        let status = try await served.run(["status", CallbackFixtures.sid(0x5e2)])
+        #expect(status.exitStatus != 0, "a refused callback stores nothing: \(status.standardOutput)")
     }
 
     @Test func sendToNothingIsOneLine() async throws {

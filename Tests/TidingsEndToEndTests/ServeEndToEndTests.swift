@@ -50,6 +50,7 @@ struct ServeEndToEndTests {
         defer { server.stop() }
         let client = CallbackClient(port: server.port, authToken: "anything")
         #expect(try await client.post(CallbackFixtures.parameters(sid: CallbackFixtures.sid(1), status: "sent")) == 403)
+        #expect(try await client.get("/v1/messages/\(CallbackFixtures.sid(1))").status == 404, "a refused callback stores nothing")
     }
 
     /// The store is prepared once, before anything uses it: a database that cannot be

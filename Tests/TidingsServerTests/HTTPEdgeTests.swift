@@ -22,7 +22,7 @@ struct HTTPEdgeTests {
     }
 
     @Test func expect100ContinueIsAnsweredBeforeTheBody() async throws {
-        try await live { port, _ in
+        try await live { port, client in
             let connection = try RawConnection(port: port)
             let form = CallbackFixtures.parameters(sid: CallbackFixtures.sid(1), status: "sent").encoded()
             try connection.send(
@@ -33,6 +33,7 @@ struct HTTPEdgeTests {
             try connection.send(form)
             let final = await connection.receive(until: "\r\n\r\n", timeout: .seconds(5))
             #expect(final.text.contains("HTTP/1.1 403"), "unsigned, so refused, but answered: \(final.text)")
+            #expect(try await TestServer.document(CallbackFixtures.sid(1), with: client) == nil, "a refused callback stores nothing")
         }
     }
 
