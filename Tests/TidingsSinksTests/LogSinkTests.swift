@@ -83,7 +83,7 @@ struct LogSinkStalledPipeTests {
             return Task { try await sink.deliver(batch) }
         }
 
-        // A watchdog on a thread of its own: if the pool stays blocked for 20 s, it drains
+        // A watchdog on a thread of its own: if the pool stays blocked for 60 s, it drains
         // the pipes so the test ends (and fails) instead of hanging.
         final class Flag: Sendable {
             private let value = Atomic<Bool>(false)
@@ -93,7 +93,7 @@ struct LogSinkStalledPipeTests {
         let answered = Flag()
         let rescued = Flag()
         let watchdog = Thread {
-            let deadline = Date().addingTimeInterval(20)
+            let deadline = Date().addingTimeInterval(60)
             while !answered.isRaised, Date() < deadline { usleep(10_000) }
             guard !answered.isRaised else { return }
             rescued.raise()
