@@ -21,20 +21,31 @@ public struct MessageColumns: Sendable, Equatable {
     public static let upsertAssignments = names.filter { $0 != "sid" && $0 != "first_seen_at" }
         .map { "\($0) = excluded.\($0)" }.joined(separator: ",\n")
 
+    /// `sid`: the message SID, the table's key.
     public let sid: String
+    /// `status`: the current status's wire value.
     public let status: String
-    /// The status's rank (`MessageStatus.rank`); nil for a status Tidings does not know.
+    /// `rank`: the status's rank (`MessageStatus.rank`); nil for a status Tidings does not know.
     public let rank: Int?
+    /// `is_final`: whether the message has a final status.
     public let isFinal: Bool
+    /// `error_code`: Twilio's error code for the current status, if any.
     public let errorCode: Int?
+    /// `channel`: `sms`, `whatsapp`, …
     public let channel: String
+    /// `conflict`: whether the callbacks disagree about the message's fate.
     public let conflict: Bool
+    /// `first_seen_at`: when the first callback arrived.
     public let firstSeenAt: Date
+    /// `updated_at`: when the last change arrived; the listing's order and the windows' key.
     public let updatedAt: Date
-    /// The whole record, as ``JSONCoding`` writes it.
+    /// `record`: the whole record, as ``JSONCoding`` writes it.
     public let document: String
+    /// `to_address`: the recipient, as stored.
     public let to: String?
+    /// `stale`: whether the message went quiet in flight.
     public let stale: Bool
+    /// `queued_to_sent`, `sent_to_delivered`, `carrier_to_callback`: the samples of the stats.
     public let latencies: MessageLatencies
 
     /// The columns of `record`.
