@@ -24,6 +24,9 @@ import TwilioWebhooks
 ///   - openFileLimit: how many files the process may open, which caps the connections
 ///     (``ConnectionLimits/fitting(openFileLimit:)``); `tidings serve` raises the limit
 ///     first and passes what it got.
+///   - instance: the name this instance feeds sinks under (their leases); nil for a name of
+///     its own. `tidings serve` on SQLite passes its data directory claim's
+///     (``DataDirectoryLock/sinkFeederName``), so that a restart takes the leases back at once.
 ///   - logger: operational logs (to standard error in `tidings serve`).
 ///   - announce: receives the start-up banner once the server listens.
 public func buildApplication(
@@ -32,12 +35,15 @@ public func buildApplication(
     sinks: [SinkRoute]? = nil,
     deliveryPolicy: DeliveryPolicy = DeliveryPolicy(),
     openFileLimit: Int = 1024,
+    instance: String? = nil,
     logger: Logger,
     announce: @escaping @Sendable (StartupBanner) -> Void = { _ in }
 ) throws -> some ApplicationProtocol {
     let store = try store ?? openStore(configuration: configuration, logger: logger)
     let routes = try sinks ?? SinkFactory.routes(for: configuration, logger: logger)
-    let dispatcher = SinkDispatcher(outbox: store, routes: routes, policy: deliveryPolicy, logger: logger)
+    let dispatcher = SinkDispatcher(
+        outbox: store, routes: routes, policy: deliveryPolicy, logger: logger,
+        instance: instance ?? SinkDispatcher.uniqueInstanceName())
     // Changes stored by other instances wake the sinks and the live streams at once.
     store.observeChanges { dispatcher.notify() }
 

@@ -40,7 +40,9 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("\(error)")
         }
         let openFileLimit = ConnectionLimits.raiseOpenFileLimit()
-        let application = try buildApplication(configuration: configuration, openFileLimit: openFileLimit, logger: logger) { banner in
+        let application = try buildApplication(
+            configuration: configuration, openFileLimit: openFileLimit, instance: claim?.sinkFeederName, logger: logger
+        ) { banner in
             FileHandle.standardError.write(Data((banner.text + "\n").utf8))
         }
         try await application.runService()

@@ -10,6 +10,12 @@ import Foundation
 public final class DataDirectoryLock: Sendable {
     /// The lock file's path.
     public let path: String
+
+    /// The name under which the holder of this claim feeds the sinks (the dispatcher's
+    /// instance). It is the same for every process that holds the claim in turn — and only
+    /// one can hold it — so a `serve` restarted after a crash takes the sinks' leases back
+    /// at once, instead of waiting for the dead process's leases to run out.
+    public var sinkFeederName: String { "data-directory:" + path }
     private let descriptor: Int32
 
     /// Takes the claim on `directory`, creating the directory if needed.
