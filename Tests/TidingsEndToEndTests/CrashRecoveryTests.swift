@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import Testing
 import TidingsCore
 import TidingsTestSupport
@@ -9,8 +8,8 @@ import TidingsTestSupport
 @Suite("Crash and restart")
 struct CrashRecoveryTests {
     static let token = "crash-test-token"
-    static let total = 2_400
-    static let killAfter = 1_000
+    static let total = 1_200
+    static let killAfter = 500
 
     @Test func acknowledgedCallbacksSurviveSIGKILLAndReachEverySink() async throws {
         let directory = try TemporaryDirectory()
@@ -29,18 +28,8 @@ struct CrashRecoveryTests {
                 arguments: arguments, environment: ["TIDINGS_AUTH_TOKEN": Self.token],
                 standardOutput: directory.url("stdout-1.jsonl"))
             let client = CallbackClient(port: first.port, authToken: Self.token)
-            let workers = 16
-            await withTaskGroup(of: Void.self) { group in
-                for worker in 0..<workers {
-                    group.addTask {
-                        for index in stride(from: worker, to: Self.total, by: workers) {
-                            let form = CallbackFixtures.parameters(sid: sids[index], status: "sent")
-                            guard (try? await client.post(form)) == 204 else { return }
-                            let count = acknowledged.insert(index)
-                            if count == Self.killAfter { first.stop(with: SIGKILL) }
-                        }
-                    }
-                }
+            await client.postSent(to: sids, indices: Array(0..<Self.total)) { index in
+                if acknowledged.insert(index) == Self.killAfter { first.stop(with: SIGKILL) }
             }
             let beforeCrash = acknowledged.indices
             #expect(beforeCrash.count >= Self.killAfter)
@@ -52,21 +41,14 @@ struct CrashRecoveryTests {
                 standardOutput: directory.url("stdout-2.jsonl"))
             defer { second.stop() }
             let again = CallbackClient(port: second.port, authToken: Self.token)
-            for index in 0..<Self.total where !beforeCrash.contains(index) {
-                #expect(try await again.post(CallbackFixtures.parameters(sid: sids[index], status: "sent")) == 204)
-            }
+            let retried = (0..<Self.total).filter { !beforeCrash.contains($0) }
+            let acknowledgedAfterRestart = Acknowledgements()
+            await again.postSent(to: sids, indices: retried) { acknowledgedAfterRestart.insert($0) }
+            #expect(acknowledgedAfterRestart.indices == Set(retried), "a retried callback was not acknowledged")
 
             // Every message is in the store, those acknowledged before the crash included: the
-            // listing, a thousand at a time, names each stored message once.
-            var stored: Set<String> = []
-            var cursor: String?
-            repeat {
-                let (status, body) = try await again.get("/v1/messages?limit=1000" + (cursor.map { "&cursor=\($0)" } ?? ""))
-                try #require(status == 200)
-                let page = try JSONCoding.makeDecoder().decode(MessagePage.self, from: body)
-                stored.formUnion(page.messages.map(\.sid))
-                cursor = page.nextCursor
-            } while cursor != nil
+            // listing names each stored message once.
+            let stored = try await again.storedSIDs()
             let missing = Set(sids).subtracting(stored)
             #expect(missing.isEmpty, "\(missing.count) acknowledged callbacks are not in the store")
 
@@ -106,25 +88,13 @@ struct CrashRecoveryTests {
     }
 }
 
-/// The callbacks acknowledged so far, shared by the sending tasks.
-private final class Acknowledgements: Sendable {
-    private let acknowledged = Mutex<Set<Int>>([])
-
-    /// Adds `index`; returns how many are acknowledged now.
-    func insert(_ index: Int) -> Int {
-        acknowledged.withLock { $0.insert(index); return $0.count }
-    }
-
-    var indices: Set<Int> { acknowledged.withLock { $0 } }
-}
-
 /// SIGTERM under load: the server stops taking new requests, finishes those it has read,
 /// and every callback it acknowledged is in the store after a restart.
 @Suite("Graceful stop under load")
 struct GracefulStopTests {
     static let token = "sigterm-test-token"
-    static let total = 2_000
-    static let stopAfter = 600
+    static let total = 1_000
+    static let stopAfter = 300
 
     @Test func acknowledgedCallbacksAreStoredAfterSIGTERMUnderLoad() async throws {
         let directory = try TemporaryDirectory()
@@ -135,17 +105,9 @@ struct GracefulStopTests {
         let first = try await TidingsProcess(
             arguments: arguments, environment: ["TIDINGS_AUTH_TOKEN": Self.token], standardOutput: directory.url("stdout-1.jsonl"))
         let client = CallbackClient(port: first.port, authToken: Self.token)
-        await withTaskGroup(of: Void.self) { group in
-            for worker in 0..<16 {
-                group.addTask {
-                    for index in stride(from: worker, to: Self.total, by: 16) {
-                        let form = CallbackFixtures.parameters(sid: sids[index], status: "sent")
-                        guard (try? await client.post(form)) == 204 else { return }
-                        if acknowledged.insert(index) == Self.stopAfter {
-                            Task.detached { first.stop(with: SIGTERM) }
-                        }
-                    }
-                }
+        await client.postSent(to: sids, indices: Array(0..<Self.total)) { index in
+            if acknowledged.insert(index) == Self.stopAfter {
+                Task.detached { first.stop(with: SIGTERM) }
             }
         }
         let beforeStop = acknowledged.indices
@@ -156,10 +118,8 @@ struct GracefulStopTests {
             arguments: arguments, environment: ["TIDINGS_AUTH_TOKEN": Self.token], standardOutput: directory.url("stdout-2.jsonl"))
         defer { second.stop() }
         let again = CallbackClient(port: second.port, authToken: Self.token)
-        var missing = 0
-        for index in beforeStop where try await again.get("/v1/messages/\(sids[index])").status != 200 {
-            missing += 1
-        }
+        let stored = try await again.storedSIDs()
+        let missing = beforeStop.filter { !stored.contains(sids[$0]) }.count
         #expect(missing == 0, "\(missing) callbacks acknowledged before SIGTERM are not in the store")
     }
 }

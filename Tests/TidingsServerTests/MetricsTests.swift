@@ -186,20 +186,25 @@ import TwilioWebhooks
     }
 
     @Test func aStoreThatIsDownIsNotFatal() async throws {
-        enum Finished { case service, timer }
+        enum Finished { case service, threeFailedReadings }
         let logger = Logger(label: "metrics-test")
-        let dispatcher = SinkDispatcher(outbox: UnavailableStore(), routes: [SinkRoute(sink: RecordingSink())], logger: logger)
+        let store = UnavailableStore()
+        let dispatcher = SinkDispatcher(outbox: store, routes: [SinkRoute(sink: RecordingSink())], logger: logger)
         let metrics = TidingsMetrics()
         let service = SinkMetricsService(dispatcher: dispatcher, metrics: metrics, interval: .milliseconds(5), logger: logger)
 
+        // The service is still running after the store failed it three times.
         let first = try await withThrowingTaskGroup(of: Finished.self) { tasks in
             tasks.addTask { try await service.run(); return .service }
-            tasks.addTask { try await Task.sleep(for: .milliseconds(100)); return .timer }
+            tasks.addTask {
+                try #require(try await eventually { store.failedCalls.count.load(ordering: .relaxed) >= 3 })
+                return .threeFailedReadings
+            }
             let first = try await tasks.next()
             tasks.cancelAll()
             return first
         }
-        #expect(first == .timer)
+        #expect(first == .threeFailedReadings)
         #expect(!metrics.render().contains("tidings_sink_lag_events{"))
     }
 }

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import Synchronization
 import Testing
 import TidingsCore
 import TidingsServer
@@ -29,7 +30,12 @@ actor RecordingSink: EventSink {
 /// (a database URL, a user, an errno) that must never reach an HTTP answer.
 struct UnavailableStore: StatusStore {
     static let detail = "postgres://tidings@db.internal:5432/tidings: connection refused (errno 111)"
-    var down: StatusStoreError { StatusStoreError(Self.detail) }
+    /// How many calls have failed so far.
+    let failedCalls = FailedCalls()
+    var down: StatusStoreError {
+        failedCalls.count.add(1, ordering: .relaxed)
+        return StatusStoreError(Self.detail)
+    }
     var summary: String { "a store that is down" }
 
     func record(_ callback: StatusCallback, receivedAt: Date) async throws -> RecordOutcome { throw down }
@@ -117,4 +123,9 @@ struct TestServer {
             return try JSONCoding.makeDecoder().decode(MessageRecord.self, from: Data(buffer: response.body))
         }
     }
+}
+
+/// The number of calls an ``UnavailableStore`` has failed, shared by its copies.
+final class FailedCalls: Sendable {
+    let count = Atomic<Int>(0)
 }
