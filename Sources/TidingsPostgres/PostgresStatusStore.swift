@@ -45,10 +45,7 @@ public final class PostgresStatusStore: StatusStore, Service {
     ///   - configuration: where to connect.
     ///   - logger: where to report failed commits and lost connections.
     public init(configuration: PostgresStoreConfiguration, logger: Logger) {
-        // postgres-nio reports every failed connection attempt at `info`, several a
-        // second while the server is down; the store's own errors say it once per operation.
-        var backgroundLogger = logger
-        backgroundLogger.logLevel = max(logger.logLevel, .warning)
+        let backgroundLogger = Logger(label: logger.label) { _ in PostgresBackgroundLogHandler(wrapping: logger.handler) }
         let client = PostgresClient(configuration: configuration.client, backgroundLogger: backgroundLogger)
         self.configuration = configuration
         self.client = client
