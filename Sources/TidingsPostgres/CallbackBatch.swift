@@ -21,30 +21,36 @@ import TidingsCore
 enum CallbackBatch {
     /// The queue's commit step for `client`: one transaction per batch, within
     /// ``PostgresStoreConfiguration/operationTimeout``. A failure becomes a
-    /// `StatusStoreError` saying where and why; the queue reports it.
+    /// `StatusStoreError` saying where and why; the queue reports it. Once the batch has
+    /// committed, its changes go to `announcements`.
     static func commit(
-        to client: PostgresClient, configuration: PostgresStoreConfiguration, logger: Logger
+        to client: PostgresClient, configuration: PostgresStoreConfiguration,
+        announcements: ChangeAnnouncements, logger: Logger
     ) -> GroupCommitQueue.Commit {
         { entries in
-            try await PostgresStatusStore.transaction(
+            let batch = try await PostgresStatusStore.transaction(
                 "commit \(entries.count) callback(s); nothing of them was stored",
                 on: client, configuration: configuration, logger: logger
             ) { connection in
-                try await apply(entries, on: connection, logger: logger)
+                try await apply(entries, on: connection, announcements: announcements, logger: logger)
             }
+            announcements.committed(batch.changes)
+            return batch.outcomes
         }
     }
 
     static func apply(
-        _ entries: [GroupCommitQueue.Entry], on connection: PostgresConnection, logger: Logger
-    ) async throws -> [RecordOutcome] {
+        _ entries: [GroupCommitQueue.Entry], on connection: PostgresConnection,
+        announcements: ChangeAnnouncements, logger: Logger
+    ) async throws -> RecordedBatch {
         let latestSeq = try await OutboxTable.lockLatestSeq(on: connection, logger: logger)
         let sids = Array(Set(entries.map(\.callback.messageSid))).sorted()
         let stored = try await MessagesTable.records(
             sids: sids, on: connection, decoder: JSONCoding.makeDecoder(), logger: logger)
         let batch = StatusMachine.record(entries, numberingAfter: latestSeq) { stored[$0] }
         try await MessagesTable.save(batch.records.keys.sorted().map { batch.records[$0]! }, on: connection, logger: logger)
+        announcements.willCommit(latestSeq: batch.latestSeq, changed: !batch.changes.isEmpty)
         try await OutboxTable.append(batch.changes, latestSeq: batch.latestSeq, on: connection, logger: logger)
-        return batch.outcomes
+        return batch
     }
 }

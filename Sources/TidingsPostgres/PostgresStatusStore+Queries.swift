@@ -70,7 +70,7 @@ extension PostgresStatusStore {
     /// stale changes and the callbacks' changes share one gapless sequence of `seq`s, and
     /// two instances never mark the same message twice. Oldest change first.
     public func markStale(lastChangeBefore cutoff: Date, at time: Date) async throws -> [StatusChange] {
-        try await writing("mark stale messages") { [self] connection in
+        let changes = try await writing("mark stale messages") { [self] connection in
             let decoder = JSONCoding.makeDecoder()
             let seq = try await OutboxTable.lockLatestSeq(on: connection, logger: logger)
             let rows = try await connection.query(
@@ -86,10 +86,13 @@ extension PostgresStatusStore {
             let marked = StatusMachine.markStale(candidates, at: time, numberingAfter: seq)
             try await MessagesTable.save(marked.map(\.record), on: connection, logger: logger)
             let changes = marked.map(\.change)
+            announcements.willCommit(latestSeq: changes.last?.seq ?? seq, changed: !changes.isEmpty)
             try await OutboxTable.append(
                 changes, latestSeq: changes.last?.seq ?? seq, on: connection, logger: logger)
             return changes
         }
+        announcements.committed(changes)
+        return changes
     }
 
     /// Deletes the messages whose last change is before `cutoff`, oldest first, in

@@ -2,7 +2,6 @@ import Foundation
 import Logging
 import PostgresNIO
 import ServiceLifecycle
-import Synchronization
 import TidingsCore
 import TwilioWebhooks
 
@@ -37,7 +36,7 @@ public final class PostgresStatusStore: StatusStore, Service {
     let client: PostgresClient
     let logger: Logger
     private let writer: GroupCommitQueue
-    private let observers = Mutex<[@Sendable () -> Void]>([])
+    let announcements = ChangeAnnouncements()
 
     /// Creates the store; nothing connects until ``run()`` runs.
     ///
@@ -52,7 +51,8 @@ public final class PostgresStatusStore: StatusStore, Service {
         self.logger = logger
         self.writer = GroupCommitQueue(
             storeName: "the PostgreSQL store", logger: logger,
-            commit: CallbackBatch.commit(to: client, configuration: configuration, logger: logger))
+            commit: CallbackBatch.commit(
+                to: client, configuration: configuration, announcements: announcements, logger: logger))
     }
 
     /// Runs the connection pool and the listener for other instances' changes until the
@@ -78,14 +78,11 @@ public final class PostgresStatusStore: StatusStore, Service {
         try await migrate()
     }
 
-    /// Calls `observer` whenever any instance committed changes (and once after the
-    /// listener reconnects, in case it missed some).
-    public func observeChanges(_ observer: @escaping @Sendable () -> Void) {
-        observers.withLock { $0.append(observer) }
-    }
-
-    private func announce() {
-        for observer in observers.withLock({ $0 }) { observer() }
+    /// Calls `observer` with the changes of every commit of this instance, and with none
+    /// whenever another instance committed changes (and once after the listener
+    /// reconnects, in case it missed some).
+    public func observeChanges(_ observer: @escaping @Sendable ([StatusChange]) -> Void) {
+        announcements.observers.add(observer)
     }
 
     /// Holds one connection that `LISTEN`s on ``changesChannel``; reconnects after a pause
@@ -95,8 +92,8 @@ public final class PostgresStatusStore: StatusStore, Service {
             do {
                 try await client.withConnection { connection in
                     try await connection.listen(on: Self.changesChannel) { notifications in
-                        announce()
-                        for try await _ in notifications { announce() }
+                        announcements.heard(nil)
+                        for try await notification in notifications { announcements.heard(notification.payload) }
                     }
                 }
             } catch {

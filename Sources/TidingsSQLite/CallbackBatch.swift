@@ -12,8 +12,15 @@ import TwilioWebhooks
 enum CallbackBatch {
     /// The queue's commit step for `pool`: one write transaction per batch, on the pool's
     /// writer connection; a failure reaches every caller of the batch through the queue.
-    static func commit(to pool: DatabasePool) -> GroupCommitQueue.Commit {
-        { entries in try await pool.write { db in try apply(entries, in: db) } }
+    /// The batch's changes go to `observers` once it has committed.
+    static func commit(to pool: DatabasePool, observers: ChangeObservers) -> GroupCommitQueue.Commit {
+        { entries in
+            try await pool.write { db in
+                let batch = try apply(entries, in: db)
+                db.publishAfterCommit(batch.changes, to: observers)
+                return batch.outcomes
+            }
+        }
     }
 
     /// Runs the batch through ``TidingsCore/StatusMachine/record(_:numberingAfter:stored:)``
@@ -24,7 +31,7 @@ enum CallbackBatch {
     /// The transaction holds SQLite's write lock from its start (GRDB begins write
     /// transactions `IMMEDIATE`), so no other connection, even in another process, can take
     /// a `seq` before the commit.
-    static func apply(_ entries: [GroupCommitQueue.Entry], in db: Database) throws -> [RecordOutcome] {
+    static func apply(_ entries: [GroupCommitQueue.Entry], in db: Database) throws -> RecordedBatch {
         let decoder = JSONCoding.makeDecoder()
         let batch = try StatusMachine.record(entries, numberingAfter: try OutboxTable.latestSeq(in: db)) { sid in
             try MessagesTable.record(sid: sid, in: db, decoder: decoder)
@@ -35,6 +42,6 @@ enum CallbackBatch {
         for record in batch.records.values {
             try MessagesTable.save(record, in: db)
         }
-        return batch.outcomes
+        return batch
     }
 }

@@ -49,6 +49,7 @@ extension SQLiteStatusStore {
                 try MessagesTable.save(record, in: db)
                 try OutboxTable.append(change, in: db)
             }
+            db.publishAfterCommit(marked.map(\.change), to: self.observers)
             return marked.map(\.change)
         }
     }

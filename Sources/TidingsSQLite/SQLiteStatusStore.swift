@@ -49,6 +49,8 @@ public final class SQLiteStatusStore: StatusStore {
     /// outbox writes cursors and dead letters, and readers used in parallel.
     let pool: DatabasePool
     private let writer: GroupCommitQueue
+    /// Who hears of each commit's changes (``observeChanges(_:)``).
+    let observers: ChangeObservers
 
     /// Opens the store in `directory`, creating the directory and the database as needed
     /// and bringing the schema up to date.
@@ -101,8 +103,10 @@ public final class SQLiteStatusStore: StatusStore {
         self.synchronous = synchronous
         self.clock = clock
         self.pool = pool
+        let observers = ChangeObservers()
+        self.observers = observers
         self.writer = GroupCommitQueue(
-            storeName: "the SQLite store", logger: logger, commit: CallbackBatch.commit(to: pool))
+            storeName: "the SQLite store", logger: logger, commit: CallbackBatch.commit(to: pool, observers: observers))
         logger?.info(
             "SQLite store open",
             metadata: ["path": "\(databasePath)", "synchronous": "\(synchronous)"])
@@ -150,6 +154,11 @@ public final class SQLiteStatusStore: StatusStore {
     ///   was stored.
     public func record(_ callback: StatusCallback, receivedAt: Date) async throws -> RecordOutcome {
         try await writer.record(callback, receivedAt: receivedAt)
+    }
+
+    /// Calls `observer` with the changes of every commit, in the order they committed.
+    public func observeChanges(_ observer: @escaping @Sendable ([StatusChange]) -> Void) {
+        observers.add(observer)
     }
 
     /// The stored record of one message, read on a reader connection; nil when no callback

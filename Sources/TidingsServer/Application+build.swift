@@ -44,8 +44,9 @@ public func buildApplication(
     let dispatcher = SinkDispatcher(
         outbox: store, routes: routes, policy: deliveryPolicy, logger: logger,
         instance: instance ?? SinkDispatcher.uniqueInstanceName())
-    // Changes stored by other instances wake the sinks and the live streams at once.
-    store.observeChanges { dispatcher.notify() }
+    // Each commit's changes go to the sinks and the live streams in memory; changes
+    // stored by other instances wake them to read the outbox.
+    store.observeChanges { dispatcher.accept($0) }
 
     let metrics = TidingsMetrics()
     let commits = CommitHealth()
@@ -57,7 +58,7 @@ public func buildApplication(
         validator: SignatureValidator(authTokens: configuration.authTokens),
         hasAuthTokens: !configuration.authTokens.isEmpty,
         urlResolver: SignedURLResolver(publicURL: configuration.publicURL, trustProxy: configuration.trustProxy),
-        redactor: redactor, store: store, dispatcher: dispatcher,
+        redactor: redactor, store: store,
         maximumBodySize: configuration.maximumBodySize, maximumParameters: configuration.maximumParameters,
         failureLimiter: FailureRateLimiter(limit: configuration.signatureFailureLimit), refusals: refusals,
         commits: commits, metrics: metrics, logger: logger
@@ -88,7 +89,7 @@ public func buildApplication(
     let storeUsers: [any Service] = [
         SinkDispatcherService(dispatcher: dispatcher),
         MaintenanceService(
-            store: store, dispatcher: dispatcher, staleAfter: configuration.staleAfter,
+            store: store, staleAfter: configuration.staleAfter,
             retention: configuration.retention, logger: logger, onStale: { metrics.staleDetected($0) }),
         SinkMetricsService(dispatcher: dispatcher, metrics: metrics, logger: logger),
     ]

@@ -17,6 +17,7 @@ struct FullDiskStore: StatusStore {
     func record(_ callback: StatusCallback, receivedAt: Date) async throws -> RecordOutcome { throw full }
     func message(sid: String) async throws -> MessageRecord? { try await reads.message(sid: sid) }
     func checkAvailability() async throws {}
+    func observeChanges(_ observer: @escaping @Sendable ([StatusChange]) -> Void) {}
     func messages(matching query: MessageQuery) async throws -> MessagePage { try await reads.messages(matching: query) }
     func stats(_ query: StatsQuery) async throws -> MessageStats { try await reads.stats(query) }
     func markStale(lastChangeBefore cutoff: Date, at time: Date) async throws -> [StatusChange] { [] }

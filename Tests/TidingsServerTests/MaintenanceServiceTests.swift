@@ -20,8 +20,7 @@ struct MaintenanceServiceTests {
         _ = await store.record(try CallbackFixtures.callback(sid: settled, status: "delivered"), receivedAt: start)
         let reported = Atomic<Int>(0)
         let service = MaintenanceService(
-            store: store, dispatcher: SinkDispatcher(outbox: store, routes: [], logger: Logger(label: "test")),
-            staleAfter: 600, retention: 3_600, logger: Logger(label: "test"),
+            store: store, staleAfter: 600, retention: 3_600, logger: Logger(label: "test"),
             onStale: { reported.add($0, ordering: .relaxed) },
             clock: ServiceClock(manual, wallTimeAtStart: start))
         #expect(service.interval == .seconds(30))

@@ -41,6 +41,7 @@ struct UnavailableStore: StatusStore {
     func record(_ callback: StatusCallback, receivedAt: Date) async throws -> RecordOutcome { throw down }
     func message(sid: String) async throws -> MessageRecord? { throw down }
     func checkAvailability() async throws { throw down }
+    func observeChanges(_ observer: @escaping @Sendable ([StatusChange]) -> Void) {}
     func messages(matching query: MessageQuery) async throws -> MessagePage { throw down }
     func stats(_ query: StatsQuery) async throws -> MessageStats { throw down }
     func markStale(lastChangeBefore cutoff: Date, at time: Date) async throws -> [StatusChange] { throw down }

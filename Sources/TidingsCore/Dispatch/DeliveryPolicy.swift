@@ -20,6 +20,10 @@ public struct DeliveryPolicy: Sendable, Equatable {
     /// How often an idle sink looks for changes that no notification announced (changes
     /// written by another process, or a missed wake-up).
     public var pollInterval: Duration = .seconds(1)
+    /// How often a sink's cursor is written to the store while it takes changes: delivered
+    /// batches in between cost no commit. After a crash, what a sink took since the last
+    /// write is delivered again (at least once; ``StatusChange/id`` tells the repeats).
+    public var cursorSaveInterval: Duration = .seconds(1)
 
     /// How long one instance feeds a sink before it must renew its lease (see
     /// ``SinkLeasing/acquireLease(of:for:duration:)``); it renews when half is left.

@@ -6,10 +6,17 @@ import Synchronization
 /// own cursor, so a slow, failing or crashed sink never holds up another sink or the
 /// acknowledgement of callbacks, and nothing is lost across a crash.
 ///
-/// Each loop reads the changes after its cursor (``DeliveryPolicy/batchSize`` at a time),
+/// Changes travel in memory first: the store hands each commit's changes to ``accept(_:)``
+/// (``StatusStore/observeChanges(_:)``), and a loop takes them from there. It reads the
+/// outbox only to catch up — at start, after taking a sink's lease over, when a sink fell
+/// behind by more than memory keeps, or for changes another instance stored.
+///
+/// Each loop takes the changes after its cursor (``DeliveryPolicy/batchSize`` at a time),
 /// hands those its ``SinkFilter`` admits to the sink, and only then moves its cursor past
-/// the batch: delivery is **at least once** (after a crash, the last batch may be delivered
-/// again; ``StatusChange/id`` lets consumers drop repeats).
+/// the batch. The cursor is written to the store at most once per
+/// ``DeliveryPolicy/cursorSaveInterval``, so a delivered batch costs no commit of its own.
+/// Delivery is **at least once**: after a crash, what the sinks took since the cursor was
+/// last written is delivered again; ``StatusChange/id`` lets consumers drop repeats.
 ///
 /// A batch that fails is retried with exponential backoff and jitter (see
 /// ``DeliveryPolicy/initialBackoff``), a pause the sink's `Retry-After` may lengthen but
@@ -32,24 +39,6 @@ import Synchronization
 /// change reaches each sink once, not once per instance; the other instances stand by and
 /// one of them takes over within ``DeliveryPolicy/leaseDuration`` when the holder stops.
 public final class SinkDispatcher: Sendable {
-    private final class Lane: Sendable {
-        let route: SinkRoute
-        /// Ends an idle loop's wait for changes: new changes were stored, a replay was asked
-        /// for, or the dispatcher finishes.
-        let wakeUp = WakeUpSignal()
-        /// Ends the pauses of the loop — before retrying a batch, after an error of the
-        /// store, standing by for the lease — only when the dispatcher finishes: a pause
-        /// waits for time, not for new changes, which would otherwise cut it short.
-        let pause = WakeUpSignal()
-        /// Until when this instance surely holds the sink's lease; nil when it does not.
-        let leaseHeldUntil = Mutex<ServiceClock.Instant?>(nil)
-        var name: String { route.sink.name }
-
-        init(route: SinkRoute) {
-            self.route = route
-        }
-    }
-
     /// How one offer of a batch ended.
     private enum Delivery {
         /// The sink took it, or it went to the dead letters: the cursor may move past it.
@@ -66,7 +55,7 @@ public final class SinkDispatcher: Sendable {
     }
 
     private let outbox: any ChangeOutbox & SinkLeasing
-    private let lanes: [Lane]
+    private let lanes: [SinkLane]
     private let policy: DeliveryPolicy
     private let logger: Logger
     /// What every wait, age and timestamp of the dispatcher follows.
@@ -100,7 +89,7 @@ public final class SinkDispatcher: Sendable {
     ) {
         precondition(Set(routes.map(\.sink.name)).count == routes.count, "sink names must be unique")
         self.outbox = outbox
-        self.lanes = routes.map { Lane(route: $0) }
+        self.lanes = routes.map { SinkLane(route: $0, handOverCapacity: max(policy.batchSize * 50, 1_000)) }
         self.policy = policy
         self.logger = logger
         self.pruneInterval = pruneInterval
@@ -125,10 +114,21 @@ public final class SinkDispatcher: Sendable {
         for lane in lanes { try await outbox.registerSink(lane.name) }
     }
 
-    /// Says that new changes were stored: idle sinks look at once instead of at their next poll.
+    /// Hands over the changes of one commit, in `seq` order, for the sinks to take from
+    /// memory; none says that changes were stored that must be read from the outbox (by
+    /// another instance). Idle sinks and live readers look at once.
+    ///
+    /// Call it after the commit, and for the commits of one store in the order they
+    /// committed: ``StatusStore/observeChanges(_:)`` does both.
+    public func accept(_ changes: [StatusChange]) {
+        for lane in lanes { lane.accept(changes) }
+        self.changes.notifyAll()
+    }
+
+    /// Says that changes were stored that only the outbox has: idle sinks read it at once
+    /// instead of at their next poll (``accept(_:)`` with none).
     public func notify() {
-        for lane in lanes { lane.wakeUp.signal() }
-        changes.notifyAll()
+        accept([])
     }
 
     /// Asks every loop to stop after its current attempt; ``run()`` then returns. What was
@@ -166,7 +166,12 @@ public final class SinkDispatcher: Sendable {
         let latest = try await outbox.latestSeq()
         var statuses: [SinkStatus] = []
         for lane in lanes {
-            let cursor = try await outbox.cursor(of: lane.name)
+            let cursor: Int64
+            if let known = lane.cursor {
+                cursor = known
+            } else {
+                cursor = try await outbox.cursor(of: lane.name)
+            }
             let oldest = try await outbox.changes(after: cursor, limit: 1).first
             let failure = failures.withLock { $0[lane.name] }
             statuses.append(SinkStatus(
@@ -183,6 +188,7 @@ public final class SinkDispatcher: Sendable {
     public func replay(_ sink: String, after seq: Int64) async throws {
         let lane = try lane(named: sink)
         try await outbox.resetCursor(of: sink, to: seq)
+        lane.reset(to: seq)
         lane.wakeUp.signal()
     }
 
@@ -203,7 +209,7 @@ public final class SinkDispatcher: Sendable {
         }
     }
 
-    private func lane(named name: String) throws -> Lane {
+    private func lane(named name: String) throws -> SinkLane {
         guard let lane = lanes.first(where: { $0.name == name }) else {
             throw UnknownSinkError(name: name, known: sinkNames)
         }
@@ -212,13 +218,23 @@ public final class SinkDispatcher: Sendable {
 
     // MARK: The loops
 
-    /// Feeds `lane`'s sink until the dispatcher finishes, then gives its lease up.
-    private func feed(_ lane: Lane) async {
+    /// Feeds `lane`'s sink until the dispatcher finishes, then writes its cursor and gives
+    /// its lease up.
+    private func feed(_ lane: SinkLane) async {
         await deliverUntilFinished(lane)
+        if lane.leaseHeldUntil.withLock({ $0 }) != nil {
+            do {
+                try await saveCursor(of: lane, always: true)
+            } catch {
+                logger.warning(
+                    "cannot write the sink's cursor; what it took since the last write will be delivered again",
+                    metadata: ["sink": "\(lane.name)", "error": "\(error)"])
+            }
+        }
         await releaseLease(of: lane)
     }
 
-    private func deliverUntilFinished(_ lane: Lane) async {
+    private func deliverUntilFinished(_ lane: SinkLane) async {
         while !isFinishing {
             do {
                 try await outbox.registerSink(lane.name)
@@ -230,25 +246,36 @@ public final class SinkDispatcher: Sendable {
         }
         while !isFinishing {
             guard await holdsLease(lane) else {
+                lane.forgetCursor()
                 await lane.pause.wait(upTo: policy.leaseRetryInterval, on: clock)
                 continue
             }
             do {
-                let cursor = try await outbox.cursor(of: lane.name)
-                let batch = try await outbox.changes(after: cursor, limit: policy.batchSize)
-                guard let last = batch.last?.seq else {
-                    await lane.wakeUp.wait(upTo: policy.pollInterval, on: clock)
+                let cursor: Int64
+                if let known = lane.cursor {
+                    cursor = known
+                } else {
+                    cursor = try await outbox.cursor(of: lane.name)
+                    lane.loaded(cursor)
+                }
+                let resets = lane.resets
+                guard let batch = try await nextBatch(for: lane, after: cursor), let last = batch.last?.seq else {
+                    try await saveCursor(of: lane, always: false)
+                    await waitForChanges(lane)
                     continue
                 }
                 let wanted = batch.filter(lane.route.filter.admits)
                 if !wanted.isEmpty {
                     switch await deliver(wanted, through: lane) {
                     case .done: break
-                    case .leaseLost: continue
+                    case .leaseLost:
+                        lane.forgetCursor()
+                        continue
                     case .finishing: return
                     }
                 }
-                try await outbox.advanceCursor(of: lane.name, to: last)
+                lane.advance(to: last, unlessResetSince: resets)
+                try await saveCursor(of: lane, always: false)
             } catch {
                 logger.error("sink cannot read the outbox; retrying", metadata: ["sink": "\(lane.name)", "error": "\(error)"])
                 await lane.pause.wait(upTo: policy.pollInterval, on: clock)
@@ -256,12 +283,51 @@ public final class SinkDispatcher: Sendable {
         }
     }
 
+    /// The changes after `cursor` for `lane`: from memory when they are there, otherwise
+    /// from the outbox when it may hold some; nil when there are none.
+    private func nextBatch(for lane: SinkLane, after cursor: Int64) async throws -> [StatusChange]? {
+        if let handedOver = lane.takeHandedOver(after: cursor, limit: policy.batchSize) { return handedOver }
+        let outboxState = lane.outbox
+        guard outboxState.mayHoldMore else { return nil }
+        let batch = try await outbox.changes(after: cursor, limit: policy.batchSize)
+        if batch.count < policy.batchSize { lane.caughtUp(at: outboxState.generation) }
+        return batch.isEmpty ? nil : batch
+    }
+
+    /// Waits for changes: until new ones are handed over or stored elsewhere, the moved
+    /// cursor is due to be written, or a poll interval passed (the outbox is then read
+    /// anyway, in case a wake-up was missed).
+    private func waitForChanges(_ lane: SinkLane) async {
+        let untilSave = lane.untilCursorSave(at: clock.now, every: policy.cursorSaveInterval)
+        let timeout = min(policy.pollInterval, untilSave ?? policy.pollInterval)
+        let woken = await lane.wakeUp.wait(upTo: timeout, on: clock)
+        if !woken, untilSave == nil || timeout == policy.pollInterval { lane.pollOutbox() }
+    }
+
+    /// Writes `lane`'s cursor to the store when it moved and, unless `always`, the last
+    /// write is ``DeliveryPolicy/cursorSaveInterval`` old. A cursor found further back in
+    /// the store than this instance left it was replayed by another instance: it is taken
+    /// as it is, and the sink gets the changes again from there.
+    private func saveCursor(of lane: SinkLane, always: Bool) async throws {
+        let now = clock.now
+        guard let (cursor, saved) = lane.cursorToSave(at: now, every: policy.cursorSaveInterval, always: always) else {
+            return
+        }
+        let stored = try await outbox.cursor(of: lane.name)
+        if stored < saved {
+            lane.reset(to: stored)
+            return
+        }
+        try await outbox.advanceCursor(of: lane.name, to: cursor)
+        lane.saved(cursor, at: now)
+    }
+
     // MARK: The lease
 
     /// Whether this instance may feed `lane`'s sink now: true while the lease taken earlier
     /// has more than half of ``DeliveryPolicy/leaseDuration`` left, otherwise after taking
     /// or renewing it in the store.
-    private func holdsLease(_ lane: Lane) async -> Bool {
+    private func holdsLease(_ lane: SinkLane) async -> Bool {
         let asked = clock.now
         let heldUntil = lane.leaseHeldUntil.withLock { $0 }
         if let heldUntil, heldUntil - asked > policy.leaseDuration / 2 { return true }
@@ -284,7 +350,7 @@ public final class SinkDispatcher: Sendable {
     }
 
     /// Gives the lease of `lane`'s sink up, so another instance takes over at once.
-    private func releaseLease(of lane: Lane) async {
+    private func releaseLease(of lane: SinkLane) async {
         guard lane.leaseHeldUntil.withLock({ $0 }) != nil else { return }
         do {
             try await outbox.releaseLease(of: lane.name, by: instance)
@@ -299,7 +365,7 @@ public final class SinkDispatcher: Sendable {
     /// Delivers `batch` or puts it in the dead letters, retrying while this instance holds
     /// the sink's lease: a permanent refusal is buried at once, any other failure is
     /// retried until the batch is older than ``DeliveryPolicy/maximumAge``.
-    private func deliver(_ batch: [StatusChange], through lane: Lane) async -> Delivery {
+    private func deliver(_ batch: [StatusChange], through lane: SinkLane) async -> Delivery {
         var attempt = 1
         while true {
             do {
@@ -333,7 +399,7 @@ public final class SinkDispatcher: Sendable {
 
     /// Moves `batch` to the dead letters, unless the dispatcher finishes first (the batch
     /// then stays in the outbox).
-    private func bury(_ batch: [StatusChange], from lane: Lane, reason: String, attempts: Int) async -> Delivery {
+    private func bury(_ batch: [StatusChange], from lane: SinkLane, reason: String, attempts: Int) async -> Delivery {
         logger.error(
             "sink gave up on changes; they are kept as dead letters for `tidings replay --dead-letters`",
             metadata: ["sink": "\(lane.name)", "changes": "\(batch.count)", "attempts": "\(attempts)", "error": "\(reason)"])

@@ -26,13 +26,22 @@ final class WakeUpSignal: Sendable {
     }
 
     /// Returns after `timeout` by `clock`, on a signal, or when the task is cancelled,
-    /// whichever is first. On a signal, the sleep on `clock` is cancelled.
-    func wait(upTo timeout: Duration, on clock: some Clock<Duration> = ContinuousClock()) async {
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { try? await clock.sleep(for: timeout) }
-            group.addTask { await self.waitForSignal() }
-            await group.next()
+    /// whichever is first; true when a signal (or the cancellation) ended it. On a signal,
+    /// the sleep on `clock` is cancelled.
+    @discardableResult
+    func wait(upTo timeout: Duration, on clock: some Clock<Duration> = ContinuousClock()) async -> Bool {
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                try? await clock.sleep(for: timeout)
+                return false
+            }
+            group.addTask {
+                await self.waitForSignal()
+                return true
+            }
+            let signalled = await group.next() ?? true
             group.cancelAll()
+            return signalled
         }
     }
 

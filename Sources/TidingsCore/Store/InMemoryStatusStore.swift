@@ -10,6 +10,7 @@ public actor InMemoryStatusStore: StatusStore {
     private var cursors: [String: Int64] = [:]
     private var deadLetters: [String: [DeadLetter]] = [:]
     private var leases: [String: (holder: String, expiresAt: Date)] = [:]
+    private let observers = ChangeObservers()
 
     /// The time leases are judged by.
     private let clock: ServiceClock
@@ -29,7 +30,13 @@ public actor InMemoryStatusStore: StatusStore {
         records.merge(batch.records) { $1 }
         outbox += batch.changes
         nextSeq = batch.latestSeq + 1
+        if !batch.changes.isEmpty { observers.publish(batch.changes) }
         return batch.outcomes[0]
+    }
+
+    /// Calls `observer` with the changes of every callback and stale marking, as stored.
+    public nonisolated func observeChanges(_ observer: @escaping @Sendable ([StatusChange]) -> Void) {
+        observers.add(observer)
     }
 
     public func message(sid: String) -> MessageRecord? {
@@ -62,6 +69,7 @@ public actor InMemoryStatusStore: StatusStore {
             outbox.append(change)
         }
         nextSeq += Int64(marked.count)
+        if !marked.isEmpty { observers.publish(marked.map(\.change)) }
         return marked.map(\.change)
     }
 

@@ -25,9 +25,14 @@ public protocol StatusStore: StatusRecording, MessageQuerying, StoreMaintaining,
     /// other and applies each version once.
     func prepare() async throws -> [Int]
 
-    /// Calls `observer` whenever changes were committed by another Tidings instance on the
-    /// same store, so that its sinks and live streams wake at once.
-    func observeChanges(_ observer: @escaping @Sendable () -> Void)
+    /// Calls `observer` after every commit that stored changes, with those changes in `seq`
+    /// order, so that the sinks and live streams take them from memory instead of reading
+    /// the outbox back; and with none when changes were stored that this process did not
+    /// commit (another instance on the same database), which must be read from the outbox.
+    ///
+    /// Calls for one store's commits come in the order they committed. A store keeps its
+    /// observers in a ``ChangeObservers``.
+    func observeChanges(_ observer: @escaping @Sendable ([StatusChange]) -> Void)
 }
 
 extension StatusStore {
@@ -36,9 +41,6 @@ extension StatusStore {
 
     /// Nothing to prepare: the store is ready when it exists.
     public func prepare() async throws -> [Int] { [] }
-
-    /// No other instance can share the store: nothing to observe.
-    public func observeChanges(_ observer: @escaping @Sendable () -> Void) {}
 
     /// Runs ``services`` around `body`, each in a child task cancelled when `body`
     /// returns: for tools and tests that use the store outside a service group.

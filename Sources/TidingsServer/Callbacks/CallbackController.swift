@@ -30,7 +30,6 @@ struct CallbackController: Sendable {
     /// Masks the addresses `--redact` names, after the signature check.
     let redactor: AddressRedactor
     let store: any StatusRecording
-    let dispatcher: SinkDispatcher
     let maximumBodySize: Int
     /// The most parameters a body may have; a real callback has about 20.
     let maximumParameters: Int
@@ -139,7 +138,6 @@ struct CallbackController: Sendable {
         }
         commits.committed()
         if let change = outcome.change {
-            dispatcher.notify()
             metrics.callbackAnswered(.accepted)
             metrics.recorded(change)
         } else {

@@ -8,7 +8,6 @@ import TidingsCore
 /// retention period.
 struct MaintenanceService: Service {
     let store: any StoreMaintaining
-    let dispatcher: SinkDispatcher
     let staleAfter: TimeInterval
     let retention: TimeInterval?
     let logger: Logger
@@ -35,7 +34,6 @@ struct MaintenanceService: Service {
         do {
             let stale = try await store.markStale(lastChangeBefore: now.addingTimeInterval(-staleAfter), at: now)
             if !stale.isEmpty {
-                dispatcher.notify()
                 onStale(stale.count)
                 logger.warning(
                     "messages in flight with no callback for longer than the stale threshold",
