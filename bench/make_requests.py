@@ -1,15 +1,25 @@
 #!/usr/bin/env python3
 """Pre-signed Twilio status callbacks for the load benchmark, one request a line.
 
-Each line is `X-Twilio-Signature<TAB>form body`, signed by the official `twilio` package's
-RequestValidator for --url, so every server under test (Tidings and the Flask peer) checks
-real signatures. Messages live realistic lives (queued, sent, then delivered, undelivered
-with 30003, failed with 30008, or delivered and read) and the lines interleave them as a
-bulk send does: every message's first callback, then every message's second, and so on.
+Each line is `KIND<TAB>X-Twilio-Signature<TAB>form body`, signed by the official `twilio`
+package's RequestValidator for --url, so every server under test (Tidings and the Flask
+peer) checks real signatures. KIND is `i` for a message's first callback (the server
+inserts a message) and `u` for a later one (it updates a message it stored earlier).
+
+Messages live realistic lives (queued, sent, then delivered, undelivered with 30003,
+failed with 30008, or delivered and read). How the lines interleave them (--mix):
+
+- `mixed` (the default), as Twilio sends them: new messages start all the time, and each
+  message's next callback comes a random 5 to 600 callbacks after its previous one. After
+  the first few hundred lines about 69 % of callbacks update a stored message (a life has
+  3.2 callbacks on average); the script prints the share for the first --report lines.
+- `inserts`: only each message's first callback, so every callback stores a new message —
+  the figure that shows the cost of inserts alone, never the headline.
 
     bench/make_requests.py --url http://bench.invalid/twilio/status --messages 100000 > requests.tsv
 """
 import argparse
+import heapq
 import random
 import sys
 from urllib.parse import urlencode
@@ -23,6 +33,26 @@ LIVES = [
     [("queued", None), ("failed", "30008")],
     [("queued", None), ("sent", None), ("delivered", None), ("read", None)],
 ]
+# How many callbacks later a message's next callback arrives (inclusive bounds).
+GAP = (5, 600)
+
+
+def mixed(lives, rng):
+    """Yields (message number, step) as Twilio's traffic interleaves them: at each position
+    the callback that is due comes first; when none is due, a new message starts."""
+    due = []  # (position, message number, step)
+    next_message = 0
+    position = 0
+    while due or next_message < len(lives):
+        if due and (due[0][0] <= position or next_message == len(lives)):
+            _, number, step = heapq.heappop(due)
+        else:
+            number, step = next_message, 0
+            next_message += 1
+        yield number, step
+        if step + 1 < len(lives[number]):
+            heapq.heappush(due, (position + rng.randint(*GAP), number, step + 1))
+        position += 1
 
 
 def main():
@@ -30,29 +60,37 @@ def main():
     parser.add_argument("--url", required=True, help="the URL the servers rebuild (their public URL + path)")
     parser.add_argument("--token", default="bench-auth-token", help="the auth token the servers check with")
     parser.add_argument("--messages", type=int, default=100_000)
+    parser.add_argument("--mix", choices=["mixed", "inserts"], default="mixed")
     parser.add_argument("--prefix", default="SMbe", help="SID prefix, so runs can use distinct messages")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--report", type=int, default=75_000,
+                        help="print the share of updates among this many first lines (a run's worth)")
     args = parser.parse_args()
 
     validator = RequestValidator(args.token)
     rng = random.Random(args.seed)
     lives = [rng.choice(LIVES) for _ in range(args.messages)]
+    order = mixed(lives, rng) if args.mix == "mixed" else ((number, 0) for number in range(len(lives)))
     out = sys.stdout
-    for step in range(max(len(life) for life in lives)):
-        for number, life in enumerate(lives):
-            if step >= len(life):
-                continue
-            status, error = life[step]
-            sid = f"{args.prefix}{number:0{34 - len(args.prefix)}x}"
-            params = {
-                "SmsSid": sid, "SmsStatus": status, "MessageStatus": status, "To": "+15558675310",
-                "MessagingServiceSid": "MG" + "0" * 32, "MessageSid": sid, "AccountSid": "AC" + "0" * 32,
-                "From": "+15017122661", "ApiVersion": "2010-04-01",
-            }
-            if error:
-                params["ErrorCode"] = error
-            signature = validator.compute_signature(args.url, params)
-            out.write(f"{signature}\t{urlencode(params)}\n")
+    lines = updates = 0
+    for number, step in order:
+        status, error = lives[number][step]
+        sid = f"{args.prefix}{number:0{34 - len(args.prefix)}x}"
+        params = {
+            "SmsSid": sid, "SmsStatus": status, "MessageStatus": status, "To": "+15558675310",
+            "MessagingServiceSid": "MG" + "0" * 32, "MessageSid": sid, "AccountSid": "AC" + "0" * 32,
+            "From": "+15017122661", "ApiVersion": "2010-04-01",
+        }
+        if error:
+            params["ErrorCode"] = error
+        signature = validator.compute_signature(args.url, params)
+        out.write(f"{'u' if step else 'i'}\t{signature}\t{urlencode(params)}\n")
+        if lines < args.report:
+            updates += step > 0
+        lines += 1
+    measured = min(lines, args.report)
+    print(f"make_requests: {lines} callbacks for {args.messages} messages ({args.mix}); "
+          f"{updates / max(measured, 1):.1%} of the first {measured} update a stored message", file=sys.stderr)
 
 
 if __name__ == "__main__":

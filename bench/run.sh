@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
 # The load benchmark: Tidings against the Hummingbird "return 204" ceiling and the Flask
-# receiver a team writes in an afternoon, driven by wrk on loopback, bounded in time.
-# Prints one table (and keeps it in $BENCH_OUT/results.md).
+# receiver a careful team writes, driven by wrk on loopback, bounded in time. Prints one
+# table (and keeps it in $BENCH_OUT/results.md).
 #
-#   bench/run.sh                  # throughput of every server, then latency at 5,000/s
+# The traffic is mixed as Twilio sends it (bench/make_requests.py --mix mixed): about 69 %
+# of callbacks update a message stored earlier. Each row says the mix wrk sent; the
+# inserts-only row (every callback a new message) is there to compare, never the headline.
+#
+#   bench/run.sh                  # throughput of every server, then latency on a schedule
 #   bench/run.sh throughput       # only the throughput table
-#   bench/run.sh latency          # only p50/p99 at a steady 1,000, 2,500 and 5,000 callbacks/s
+#   bench/run.sh latency          # only p50/p99 and CPU per callback at a steady 250, 1,000,
+#                                 # 2,500 and 5,000 callbacks/s
 #   bench/run.sh lookup [COUNT]   # GET /v1/messages/{sid} over COUNT stored messages (default
 #                                 # 1,000,000), at 1,000/s and as fast as they go
 #   bench/run.sh soak [SECONDS]   # RSS of tidings serve under a steady 5,000/s (default 600 s)
@@ -47,12 +52,20 @@ swift build -c release --product hummingbird-ceiling >&2
 swift build -c release --product tidings-bench-fill >&2
 bin=$(swift build -c release --show-bin-path)
 
-requests="$out/requests.tsv"
-if [ ! -s "$requests" ]; then
-    echo "bench: signing $messages messages' callbacks with the twilio package" >&2
-    python3 bench/make_requests.py --url "$public/twilio/status" --token "$token" --messages "$messages" > "$requests"
-fi
-echo "bench: $(wc -l < "$requests") pre-signed callbacks in $requests; results in $out" >&2
+# The request files: $mixed (the traffic every row uses unless it says otherwise) and
+# $inserts (only first callbacks).
+mixed="$out/requests-mixed.tsv"
+inserts="$out/requests-inserts.tsv"
+for mix in mixed inserts; do
+    file="$out/requests-$mix.tsv"
+    if [ ! -s "$file" ]; then
+        echo "bench: signing $messages messages' callbacks ($mix) with the twilio package" >&2
+        python3 bench/make_requests.py --url "$public/twilio/status" --token "$token" --messages "$messages" \
+            --mix "$mix" > "$file"
+    fi
+done
+requests="$mixed"
+echo "bench: $(wc -l < "$mixed") pre-signed callbacks in $mixed; results in $out" >&2
 
 # --- Servers --------------------------------------------------------------------------
 pids=()
@@ -127,8 +140,8 @@ table="$out/results.md"
 header() {
     {
         echo
-        echo "| $1 | callbacks/s | p50 ms | p99 ms | non-2xx | CPU % (server) | RSS MB |"
-        echo "|---|---:|---:|---:|---:|---:|---:|"
+        echo "| $1 | callbacks/s | p50 ms | p99 ms | non-2xx | updates % | CPU % (server) | CPU ms a callback | RSS MB |"
+        echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
     } >> "$table"
 }
 
@@ -165,17 +178,23 @@ def ms(text, label):
     match = re.search(rf"^\s*{label}%\s+([\d.]+)(us|ms|s)\s*$", text, re.M)
     value, unit = float(match.group(1)), match.group(2)
     return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
-rate, p50, p99, errors = 0.0, 0.0, 0.0, 0
+rate, p50, p99, errors, updates, sent = 0.0, 0.0, 0.0, 0, 0, 0
 for file in files:
     text = open(file).read()
     rate += float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
+    mix = re.search(r"Mix sent: (\d+) inserts, (\d+) updates, (\d+) repeats", text)
+    if mix:
+        updates += int(mix.group(2))
+        sent += sum(int(n) for n in mix.groups())
     p50, p99 = max(p50, ms(text, "50")), max(p99, ms(text, "99"))
     failed = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
     errors += int(failed.group(1)) if failed else 0
     socket = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
     errors += sum(int(n) for n in socket.groups()) if socket else 0
 cpu = (after - before) / duration * 100
-print(f"| {name} | {rate:,.0f} | {p50:.2f} | {p99:.2f} | {errors} | {cpu:.0f} | {rss} |")
+per_callback = (after - before) * 1000 / (rate * duration) if rate else 0
+share = f"{100 * updates / sent:.0f}" if sent else "–"
+print(f"| {name} | {rate:,.0f} | {p50:.2f} | {p99:.2f} | {errors} | {share} | {cpu:.0f} | {per_callback:.2f} | {rss} |")
 PY
     tail -1 "$table" >&2
 }
@@ -190,6 +209,10 @@ run_throughput() {
         start_tidings $port --data-dir "$out/sqlite-$level" --sqlite-synchronous $level
         server_pids=("${pids[@]}"); measure "Tidings, SQLite synchronous=$level" $port; stop_servers
     done
+    rm -rf "$out/sqlite-inserts"
+    start_tidings $port --data-dir "$out/sqlite-inserts"
+    server_pids=("${pids[@]}"); requests="$inserts" measure "Tidings, SQLite synchronous=full, inserts only" $port
+    stop_servers
 
     start_postgres
     start_tidings $port --store "$(fresh_database)"
@@ -199,10 +222,13 @@ run_throughput() {
     start_tidings $((port + 1)) --store "$database"
     server_pids=("${pids[@]}"); measure "Tidings, PostgreSQL, 2 instances" $port $((port + 1)); stop_servers
 
+    local workers=$((2 * $(nproc) + 1))
+    rm -f "$out"/peer.sqlite*
     (cd bench/peers && BENCH_DB="$out/peer.sqlite" BENCH_PUBLIC_URL=$public BENCH_AUTH_TOKEN=$token \
-        exec python3 -m gunicorn -w 5 -b 127.0.0.1:$port --log-level warning flask_receiver:app) \
+        exec python3 -m gunicorn -w $workers -b 127.0.0.1:$port --log-level warning flask_receiver:app) \
         2> "$out/flask.log" & pids+=($!); wait_for_port $port
-    server_pids=("${pids[@]}"); measure "Flask + twilio RequestValidator + SQLite (gunicorn, 5 workers)" $port; stop_servers
+    server_pids=("${pids[@]}")
+    measure "Flask + twilio RequestValidator + SQLite WAL (gunicorn, $workers workers)" $port; stop_servers
 }
 
 run_latency() {
@@ -210,7 +236,7 @@ run_latency() {
     # 5,000/s, and two lower rates to show where the latency turns.
     header "steady load: callbacks/s offered on a schedule, $connections connections, ${duration} s each"
     local rate
-    for rate in 1,000 2,500 5,000; do
+    for rate in 250 1,000 2,500 5,000; do
         rm -rf "$out/latency-sqlite"
         start_tidings $port --data-dir "$out/latency-sqlite"
         server_pids=("${pids[@]}")
