@@ -123,6 +123,6 @@ enum MessagesTable {
 
     /// Reads a `record` document.
     static func decode(_ json: String, decoder: JSONDecoder) throws -> MessageRecord {
-        try decoder.decode(MessageRecord.self, from: Data(json.utf8))
+        try JSONCoding.decodeRecord(json, decoder: decoder)
     }
 }

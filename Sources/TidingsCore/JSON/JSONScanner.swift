@@ -1,7 +1,10 @@
+import Foundation
+
 /// Reads the compact JSON that ``JSONWriter`` writes, one token at a time.
 ///
-/// It is the fast path for reading outbox changes back (see
-/// ``JSONCoding/decodeChange(_:decoder:)``), and it is deliberately narrow: no whitespace between
+/// It is the fast path for reading stored changes and records back (see
+/// ``JSONCoding/decodeChange(_:decoder:)`` and ``JSONCoding/decodeRecord(_:decoder:)``), and it
+/// is deliberately narrow: no whitespace between
 /// tokens, numbers that are integers. Anything else makes a read return nil, and the caller
 /// hands the document to `JSONDecoder`, which reads all of JSON.
 struct JSONScanner {
@@ -31,6 +34,22 @@ struct JSONScanner {
             guard let key = readString(), take(UInt8(ascii: ":")), body(key, &self) else { return false }
         } while take(UInt8(ascii: ","))
         return take(UInt8(ascii: "}"))
+    }
+
+    /// Reads the elements of an array: `body` reads each one, returning false when it
+    /// cannot. False when the array is not well formed or `body` failed.
+    mutating func readArray(_ body: (inout JSONScanner) -> Bool) -> Bool {
+        guard take(UInt8(ascii: "[")) else { return false }
+        if take(UInt8(ascii: "]")) { return true }
+        repeat {
+            guard body(&self) else { return false }
+        } while take(UInt8(ascii: ","))
+        return take(UInt8(ascii: "]"))
+    }
+
+    /// Reads a string that holds a timestamp as ``JSONWriter`` writes it.
+    mutating func readTimestamp() -> Date? {
+        readString().flatMap(JSONCoding.parseTimestamp)
     }
 
     /// Reads a string, decoding its escapes.

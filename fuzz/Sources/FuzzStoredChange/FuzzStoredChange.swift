@@ -3,9 +3,10 @@ import FuzzSupport
 import TidingsCore
 import TwilioWebhooks
 
-/// The reader of stored documents: `JSONCoding.decodeChange(_:decoder:)`, whose fast path
-/// (the compact reader, `JSONScanner` and `StatusChange(compactJSON:)`) reads what
-/// `JSONWritable` writes and hands anything else to `JSONDecoder`.
+/// The readers of stored documents: `JSONCoding.decodeChange(_:decoder:)` and
+/// `JSONCoding.decodeRecord(_:decoder:)`, whose fast paths (the compact readers,
+/// `JSONScanner`, `StatusChange(compactJSON:)` and `MessageRecord(compactJSON:)`) read what
+/// `JSONWritable` writes and hand anything else to `JSONDecoder`.
 ///
 /// Each input is used twice:
 /// 1. As a stored document. When the fast path accepts it (seen through a decoder that
@@ -27,6 +28,12 @@ public func fuzzStoredChange(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int3
     }
     if let change = fast ?? full {
         checkRoundTrip(change)
+    }
+    let fastRecord = try? JSONCoding.decodeRecord(text, decoder: RefusingDecoder())
+    if let fastRecord, !hasKnownLeniency(bytes) {
+        let fullRecord = try? decoder.decode(MessageRecord.self, from: Data(text.utf8))
+        require(fullRecord == fastRecord, "the compact reader read \(fastRecord), JSONDecoder \(String(describing: fullRecord))")
+        checkRoundTrip(fastRecord)
     }
 
     var source = ByteSource(bytes)
@@ -76,6 +83,8 @@ func checkRoundTrip(_ record: MessageRecord) {
             "JSONWriter and JSONEncoder differ: \(String(decoding: written, as: UTF8.self))")
     let read = try? decoder.decode(MessageRecord.self, from: Data(written))
     require(read == record, "a record does not read back: \(String(decoding: written, as: UTF8.self))")
+    let fast = try? JSONCoding.decodeRecord(String(decoding: written, as: UTF8.self), decoder: RefusingDecoder())
+    require(fast == record, "the compact reader does not read back \(String(decoding: written, as: UTF8.self))")
 }
 
 /// A status, documented or not.
@@ -179,8 +188,14 @@ func hasKnownLeniency(_ bytes: [UInt8]) -> Bool {
     guard ProcessInfo.processInfo.environment["TIDINGS_FUZZ_KNOWN_BUGS"] != "1" else { return false }
     if bytes.contains(where: { $0 < 0x20 }) { return true }
     let text = String(decoding: bytes, as: UTF8.self)
-    return changeKeys.contains { key in text.components(separatedBy: "\"\(key)\":").count > 2 }
+    return (changeKeys + recordKeys).contains { key in text.components(separatedBy: "\"\(key)\":").count > 2 }
 }
+
+/// The keys of a record and of its timeline and history entries, beside ``changeKeys``.
+let recordKeys = [
+    "accountSid", "carrierDoneAt", "channelStatusMessage", "firstSeenAt", "from", "history", "messagingServiceSid",
+    "rawDlrDoneDate", "timeline", "updatedAt", "at", "duplicates", "idempotencyToken", "params", "name", "value",
+]
 
 let changeKeys = [
     "applied", "channel", "conflict", "errorCode", "errorMessage", "id", "previousStatus", "receivedAt",

@@ -1,0 +1,151 @@
+import Foundation
+import TwilioWebhooks
+
+extension MessageRecord {
+    /// Reads a record in the compact form ``JSONWritable`` writes (no whitespace, integer
+    /// numbers, known keys only); nil for any other JSON, which `JSONDecoder` then reads
+    /// (see ``JSONCoding/decodeRecord(_:decoder:)``). Every callback reads its message's
+    /// stored record, so this is on the path of every update.
+    init?(compactJSON bytes: UnsafeBufferPointer<UInt8>) {
+        var accountSid: String?, channelStatusMessage: String?, errorMessage: String?, from: String?
+        var messagingServiceSid: String?, rawDlrDoneDate: String?, to: String?
+        var channel: String?, sid: String?, status: String?
+        var carrierDoneAt: Date?, firstSeenAt: Date?, updatedAt: Date?
+        var conflict: Bool?, stale: Bool?
+        var errorCode: Int?
+        var history: [HistoryEntry] = [], timeline: [TimelineEntry] = []
+        var scanner = JSONScanner(bytes)
+        let isWellFormed = scanner.readObject { key, scanner in
+            switch key {
+            case "accountSid": accountSid = scanner.readString(); return accountSid != nil
+            case "carrierDoneAt": carrierDoneAt = scanner.readTimestamp(); return carrierDoneAt != nil
+            case "channel": channel = scanner.readString(); return channel != nil
+            case "channelStatusMessage": channelStatusMessage = scanner.readString(); return channelStatusMessage != nil
+            case "conflict": conflict = scanner.readBool(); return conflict != nil
+            case "errorCode": errorCode = scanner.readInteger().flatMap { Int(exactly: $0) }; return errorCode != nil
+            case "errorMessage": errorMessage = scanner.readString(); return errorMessage != nil
+            case "firstSeenAt": firstSeenAt = scanner.readTimestamp(); return firstSeenAt != nil
+            case "from": from = scanner.readString(); return from != nil
+            case "history":
+                var entries: [HistoryEntry] = []
+                let isArray = scanner.readArray { scanner in
+                    guard let entry = HistoryEntry(compactJSON: &scanner) else { return false }
+                    entries.append(entry)
+                    return true
+                }
+                history = entries
+                return isArray
+            case "messagingServiceSid": messagingServiceSid = scanner.readString(); return messagingServiceSid != nil
+            case "rawDlrDoneDate": rawDlrDoneDate = scanner.readString(); return rawDlrDoneDate != nil
+            case "sid": sid = scanner.readString(); return sid != nil
+            case "stale": stale = scanner.readBool(); return stale != nil
+            case "status": status = scanner.readString(); return status != nil
+            case "timeline":
+                var entries: [TimelineEntry] = []
+                let isArray = scanner.readArray { scanner in
+                    guard let entry = TimelineEntry(compactJSON: &scanner) else { return false }
+                    entries.append(entry)
+                    return true
+                }
+                timeline = entries
+                return isArray
+            case "to": to = scanner.readString(); return to != nil
+            case "updatedAt": updatedAt = scanner.readTimestamp(); return updatedAt != nil
+            default: return false
+            }
+        }
+        guard isWellFormed, scanner.isAtEnd, let sid, let channel, let status, let firstSeenAt, let updatedAt,
+              let conflict, let stale
+        else { return nil }
+        self.init(sid: sid, channel: Channel(name: channel), status: MessageStatus(wireValue: status), firstSeenAt: firstSeenAt)
+        self.accountSid = accountSid
+        self.messagingServiceSid = messagingServiceSid
+        self.from = from
+        self.to = to
+        self.errorCode = errorCode
+        self.errorMessage = errorMessage
+        self.channelStatusMessage = channelStatusMessage
+        self.rawDlrDoneDate = rawDlrDoneDate
+        self.carrierDoneAt = carrierDoneAt
+        self.conflict = conflict
+        self.stale = stale
+        self.timeline = timeline
+        self.history = history
+        self.updatedAt = updatedAt
+    }
+}
+
+extension TimelineEntry {
+    /// Reads one timeline entry of a compact record.
+    init?(compactJSON scanner: inout JSONScanner) {
+        var at: Date?, status: String?
+        let isWellFormed = scanner.readObject { key, scanner in
+            switch key {
+            case "at": at = scanner.readTimestamp(); return at != nil
+            case "status": status = scanner.readString(); return status != nil
+            default: return false
+            }
+        }
+        guard isWellFormed, let at, let status else { return nil }
+        self.init(status: MessageStatus(wireValue: status), at: at)
+    }
+}
+
+extension HistoryEntry {
+    /// Reads one history entry of a compact record.
+    init?(compactJSON scanner: inout JSONScanner) {
+        var applied: Bool?, duplicates: Int?, errorCode: Int?, idempotencyToken: String?
+        var params: [FormBody.Parameter]?, receivedAt: Date?, status: String?
+        let isWellFormed = scanner.readObject { key, scanner in
+            switch key {
+            case "applied": applied = scanner.readBool(); return applied != nil
+            case "duplicates": duplicates = scanner.readInteger().flatMap { Int(exactly: $0) }; return duplicates != nil
+            case "errorCode": errorCode = scanner.readInteger().flatMap { Int(exactly: $0) }; return errorCode != nil
+            case "idempotencyToken": idempotencyToken = scanner.readString(); return idempotencyToken != nil
+            case "params":
+                var read: [FormBody.Parameter] = []
+                let isArray = scanner.readArray { scanner in
+                    guard let parameter = FormBody.Parameter(compactJSON: &scanner) else { return false }
+                    read.append(parameter)
+                    return true
+                }
+                params = read
+                return isArray
+            case "receivedAt": receivedAt = scanner.readTimestamp(); return receivedAt != nil
+            case "status": status = scanner.readString(); return status != nil
+            default: return false
+            }
+        }
+        guard isWellFormed, let applied, let duplicates, let params, let receivedAt, let status else { return nil }
+        self.init(
+            status: MessageStatus(wireValue: status), errorCode: errorCode, receivedAt: receivedAt, applied: applied,
+            idempotencyToken: idempotencyToken, params: FormBody(params))
+        self.duplicates = duplicates
+    }
+}
+
+extension FormBody.Parameter {
+    /// Reads one `{"name":…,"value":…}` of a compact history entry's parameters.
+    init?(compactJSON scanner: inout JSONScanner) {
+        var name: String?, value: String?
+        let isWellFormed = scanner.readObject { key, scanner in
+            switch key {
+            case "name": name = scanner.readString(); return name != nil
+            case "value": value = scanner.readString(); return value != nil
+            default: return false
+            }
+        }
+        guard isWellFormed, let name, let value else { return nil }
+        self.init(name: name, value: value)
+    }
+}
+
+extension JSONCoding {
+    /// Reads a stored record: the compact form Tidings writes without `JSONDecoder`'s
+    /// generic path, anything else with `decoder`.
+    public static func decodeRecord(_ json: String, decoder: JSONDecoder) throws -> MessageRecord {
+        var json = json
+        if let record = json.withUTF8(MessageRecord.init(compactJSON:)) { return record }
+        return try decoder.decode(MessageRecord.self, from: Data(json.utf8))
+    }
+}
