@@ -62,6 +62,12 @@ struct CrashRecoveryTests {
             #expect(expected.subtracting(webhookIDs).isEmpty, "webhook sink misses \(expected.subtracting(webhookIDs).count)")
             let archived = try ids(inJSONLinesUnder: directory.url("archive"))
             #expect(expected.subtracting(archived).isEmpty, "file sink misses \(expected.subtracting(archived).count)")
+            // In order: the archive's seqs only ever go back once, where the second process
+            // began again from the last cursor it found written; in between they rise.
+            let seqs = try self.seqs(inArchive: directory.url("archive/events.jsonl"))
+            #expect(seqs.count >= Self.total, "every archived line has its seq")
+            let stepsBack = zip(seqs, seqs.dropFirst()).filter { $0 >= $1 }.count
+            #expect(stepsBack <= 1, "the file sink's changes went back \(stepsBack) times: not in order")
             let logged = try self.sids(inLogSinkFile: directory.url("log.jsonl"))
             #expect(Set(sids).subtracting(logged).isEmpty, "log sink misses \(Set(sids).subtracting(logged).count)")
         }
@@ -78,6 +84,14 @@ struct CrashRecoveryTests {
             }
         }
         return ids
+    }
+
+    /// The `seq` of every line of the file sink's active file, in the order written (the
+    /// test writes far less than a file holds, so no file was closed).
+    func seqs(inArchive file: URL) throws -> [Int64] {
+        try String(contentsOf: file, encoding: .utf8).split(separator: "\n").compactMap { line in
+            (try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["seq"] as? Int64
+        }
     }
 
     /// The SIDs the log sink wrote to `file`.
