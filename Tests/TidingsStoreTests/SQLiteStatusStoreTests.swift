@@ -94,7 +94,87 @@ struct SQLiteStatusStoreTests {
             #expect(row.conflict)
             #expect(row.firstSeenAt == Fixture.time(0).timeIntervalSince1970)
             #expect(row.updatedAt == Fixture.time(9).timeIntervalSince1970)
-            #expect(try row.record == document(outcome.record))
+            // The document is the record without its history; the history is one row per
+            // callback, appended in order; GET answers them joined, as the whole record.
+            var summary = outcome.record
+            summary.history = []
+            #expect(try row.record == document(summary))
+            let entries = try await store.pool.read { db in
+                try String.fetchAll(db, sql: "SELECT entry FROM history WHERE sid = ? ORDER BY position", arguments: [sid])
+            }
+            #expect(entries == outcome.record.history.map(JSONCoding.encodedText))
+            #expect(try await store.messageDocument(sid: sid) == Array(JSONCoding.encodedText(outcome.record).utf8))
+        }
+    }
+
+    @Test("a callback appends its history entry and rewrites only an entry that counts a duplicate")
+    func historyIsAppended() async throws {
+        try await TemporaryDirectory.with { directory in
+            let store = try SQLiteStatusStore(directory: directory)
+            let sid = Fixture.sid(2)
+            let sent = try Fixture.callback(sid: sid, status: "sent")
+            _ = try await store.record(sent, receivedAt: Fixture.time(0))
+            func rows() async throws -> [String] {
+                try await store.pool.read { db in
+                    try String.fetchAll(db, sql: "SELECT entry FROM history WHERE sid = ? ORDER BY position", arguments: [sid])
+                }
+            }
+            let first = try await rows()
+            _ = try await store.record(try Fixture.callback(sid: sid, status: "delivered"), receivedAt: Fixture.time(3))
+            let second = try await rows()
+            #expect(second.count == 2 && second[0] == first[0], "the first entry was kept as it was")
+            _ = try await store.record(sent, receivedAt: Fixture.time(4))  // a repeat
+            let third = try await rows()
+            #expect(third.count == 2 && third[1] == second[1])
+            let record = try #require(try await store.message(sid: sid))
+            #expect(record.history.map(\.duplicates) == [1, 0])
+            #expect(third[0] == JSONCoding.encodedText(record.history[0]))
+        }
+    }
+
+    @Test("a database whose records hold their history (before v5-history) keeps every record, byte for byte")
+    func historiesMoveOutOfDocuments() async throws {
+        try await TemporaryDirectory.with { directory in
+            var records: [MessageRecord] = []
+            for number in 0..<7 {
+                var record: MessageRecord?
+                for (step, status) in ["queued", "sent", "delivered", "read"].prefix(1 + number % 4).enumerated() {
+                    record = StatusMachine.outcome(
+                        of: try Fixture.callback(sid: Fixture.sid(0x500 + number), status: status),
+                        receivedAt: Fixture.time(step), stored: record
+                    ).record
+                }
+                records.append(try #require(record))
+            }
+            do {
+                // The fourth schema, with each record's whole document in `record`.
+                let pool = try DatabasePool(path: directory.appending(path: SQLiteStatusStore.fileName).path(percentEncoded: false))
+                try SQLiteStatusStore.migrator.migrate(pool, upTo: "v4-sink-leases")
+                try await pool.write { [records] db in
+                    for record in records {
+                        let columns = MessageColumns(record)
+                        try db.execute(
+                            sql: """
+                                INSERT INTO messages (\(MessageColumns.names.joined(separator: ", ")))
+                                VALUES (\(Array(repeating: "?", count: MessageColumns.names.count).joined(separator: ", ")))
+                                """,
+                            arguments: [
+                                columns.sid, columns.status, columns.rank, columns.isFinal, columns.errorCode,
+                                columns.channel, columns.conflict, TimeColumn.value(columns.firstSeenAt),
+                                TimeColumn.value(columns.updatedAt), columns.document, columns.to, columns.stale,
+                                columns.latencies.queuedToSent, columns.latencies.sentToDelivered,
+                                columns.latencies.carrierToCallback,
+                            ])
+                    }
+                }
+            }
+            let store = try SQLiteStatusStore(directory: directory)
+            for record in records {
+                #expect(try await store.messageDocument(sid: record.sid) == Array(JSONCoding.encodedText(record).utf8))
+                #expect(try await store.message(sid: record.sid) == record)
+            }
+            let rows = try await store.pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM history") }
+            #expect(rows == records.map(\.history.count).reduce(0, +))
         }
     }
 
