@@ -13,7 +13,8 @@ enum MessagesTable {
     /// The stored record of `sid`, history included, or nil when no callback for it was ever stored.
     static func record(sid: String, in db: Database, decoder: JSONDecoder) throws -> MessageRecord? {
         guard let summary = try summaryDocument(sid: sid, in: db) else { return nil }
-        return try assemble(summary, history: HistoryTable.documents(of: sid, in: db), decoder: decoder)
+        return try JSONCoding.decodeRecord(
+            withoutHistory: summary, history: HistoryTable.documents(of: sid, in: db), decoder: decoder)
     }
 
     /// The document of `sid`'s whole record, history included — the bytes
@@ -21,9 +22,7 @@ enum MessagesTable {
     /// decoding anything; nil when no callback for it was ever stored.
     static func document(sid: String, in db: Database) throws -> String? {
         guard let summary = try summaryDocument(sid: sid, in: db) else { return nil }
-        let history = try HistoryTable.documents(of: sid, in: db)
-        guard let range = summary.range(of: emptyHistory) else { return summary }
-        return summary.replacingCharacters(in: range, with: ",\"history\":[" + history.joined(separator: ",") + "]")
+        return JSONCoding.recordDocument(withoutHistory: summary, history: try HistoryTable.documents(of: sid, in: db))
     }
 
     /// The stored `record` document of `sid`, which holds an empty history.
@@ -31,34 +30,15 @@ enum MessagesTable {
         try String.fetchOne(db.cachedStatement(sql: "SELECT record FROM messages WHERE sid = ?"), arguments: [sid])
     }
 
-    /// How an empty history is written in a record's document. Keys are written sorted
-    /// and `firstSeenAt` always comes before it, so the comma is there; inside a string a
-    /// quote is always escaped, so the text can only be the key itself.
-    static let emptyHistory = ",\"history\":[]"
-
     /// The records of the `record` documents `rows` holds (SID and document, in order),
     /// each with its history.
     static func records(_ rows: [(sid: String, document: String)], in db: Database, decoder: JSONDecoder) throws
         -> [MessageRecord]
     {
         let histories = try HistoryTable.documents(of: rows.map(\.sid), in: db)
-        return try rows.map { try assemble($0.document, history: histories[$0.sid] ?? [], decoder: decoder) }
-    }
-
-    /// A record from its `record` document and its history's entry documents.
-    private static func assemble(_ summary: String, history: [String], decoder: JSONDecoder) throws -> MessageRecord {
-        var record = try decode(summary, decoder: decoder)
-        if !history.isEmpty {
-            record.history = try history.map { try JSONCoding.decodeHistoryEntry($0, decoder: decoder) }
+        return try rows.map {
+            try JSONCoding.decodeRecord(withoutHistory: $0.document, history: histories[$0.sid] ?? [], decoder: decoder)
         }
-        return record
-    }
-
-    /// The document `record` is stored as: the record without its history.
-    static func summaryDocument(of record: MessageRecord) -> String {
-        var summary = record
-        summary.history = []
-        return JSONCoding.encodedText(summary)
     }
 
     /// Inserts `record`, or replaces the row of its SID, and writes its history beyond
@@ -75,7 +55,7 @@ enum MessagesTable {
             columns.conflict,
             TimeColumn.value(columns.firstSeenAt),
             TimeColumn.value(columns.updatedAt),
-            summaryDocument(of: record),
+            JSONCoding.encodedText(record.withoutHistory),
             columns.to,
             columns.stale,
             columns.latencies.queuedToSent,

@@ -160,7 +160,7 @@ extension SQLiteStatusStore {
             for row in rows {
                 let record = try MessagesTable.decode(row["record"], decoder: decoder)
                 try HistoryTable.save(record.history, of: record.sid, stored: [], in: db)
-                try update.execute(arguments: [MessagesTable.summaryDocument(of: record), record.sid])
+                try update.execute(arguments: [JSONCoding.encodedText(record.withoutHistory), record.sid])
             }
             guard rows.count == backfillBatchSize, let last = rows.last else { return }
             lastSid = last["sid"]
