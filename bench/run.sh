@@ -14,15 +14,19 @@
 #   bench/run.sh lookup [COUNT]   # GET /v1/messages/{sid} over COUNT stored messages (default
 #                                 # 1,000,000), at 1,000/s and as fast as they go
 #   bench/run.sh soak [SECONDS]   # RSS of tidings serve under a steady 5,000/s (default 600 s)
+#   bench/run.sh scale            # 1, 2 and 4 instances sharing one PostgreSQL 1 ms (round
+#                                 # trip) away in a network namespace (bench/netns.sh; root)
 #
 # Settings (environment): DURATION (seconds per run, default 15), CONNECTIONS (64),
 # MESSAGES (messages in the request file, default 100,000), BENCH_OUT (a folder for the
-# results and the servers' logs; default a fresh temporary one).
+# results and the servers' logs; default a fresh temporary one). For scale:
+# CONNECTIONS_PER_INSTANCE (16, an even number: 16, 32 and 64 in all) and NETNS_RTT_MS (1).
 #
 # Every request goes to 127.0.0.1 only; every wrk run is bounded by DURATION.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
+. bench/netns.sh  # netns_up, netns_down, netns_cleanup, netns_cpu_seconds (for scale)
 
 mode="${1:-all}"
 duration="${DURATION:-15}"
@@ -76,7 +80,7 @@ stop_servers() {
 }
 pg_url=""
 stop_postgres() { [ -z "$pg_url" ] || TIDINGS_PG_DATA="$out/postgres" .ci/stop-test-postgres.sh; }
-trap 'stop_servers; stop_postgres' EXIT
+trap 'stop_servers; stop_postgres; netns_cleanup' EXIT
 
 # Waits until something answers on $1 (a port).
 wait_for_port() {
@@ -307,6 +311,95 @@ run_soak() {
     stop_servers
 }
 
+# CPU ticks the whole machine spent busy so far (every process, the kernel's work too).
+machine_busy_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
+# Writes "nanoseconds busy-ticks" to $1 every 0.25 s until killed, or until this script
+# ($$) ends, for at most DURATION + 120 seconds.
+sample_machine() {
+    local _
+    for _ in $(seq 1 $(((duration + 120) * 4))); do
+        kill -0 $$ 2>/dev/null || break
+        echo "$(date +%s%N) $(machine_busy_ticks)"
+        sleep 0.25
+    done > "$1"
+}
+
+# Instances that scale out over one PostgreSQL one round trip away, as in a cloud zone:
+# bench/netns.sh puts the cluster (fsync on) in a network namespace behind a veth that
+# delays each way by half of NETNS_RTT_MS (default 1 ms round trip; tc netem, or a relay
+# where the kernel has no netem: the table says which). The instances and wrk
+# stay in the root namespace. 1, 2 and 4 instances, each with a fresh database, driven with
+# the mixed traffic by CONNECTIONS_PER_INSTANCE connections an instance (the wrk processes
+# split them evenly). Besides the servers' CPU, each row gives the namespace's (PostgreSQL)
+# and the whole machine's, which wrk shares.
+run_scale() {
+    local per_instance="${CONNECTIONS_PER_INSTANCE:-16}" rtt="${NETNS_RTT_MS:-1}"
+    if [ $((per_instance % 2)) -ne 0 ]; then
+        echo "bench: CONNECTIONS_PER_INSTANCE must be even (one instance gets two wrk processes)" >&2
+        exit 2
+    fi
+    NETNS_WORK=$out
+    netns_up "$rtt"
+    local cores; cores=$(nproc)
+    local capacity=$((cores * 100)) limit=$((cores * 90))
+    local db_label="PostgreSQL"
+    [ "$NETNS_METHOD" = relay ] && db_label="PostgreSQL + delay relay"
+    {
+        echo
+        echo "| scale: PostgreSQL $rtt ms away (round trip; $NETNS_METHOD), $per_instance connections an instance, ${duration} s each | callbacks/s | p50 ms | p99 ms | non-2xx | updates % | CPU % (server) | CPU ms a callback | RSS MB | CPU % ($db_label) | CPU % (machine, of $capacity) |"
+        echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    } >> "$table"
+    local notes=() instances index database name
+    for instances in 1 2 4; do
+        name="bench_$(date +%s%N)"
+        psql -q "${NETNS_PG_URL}&connect_timeout=10" -c "CREATE DATABASE $name" >/dev/null
+        database="postgres://postgres@$NETNS_DB_ADDR:$NETNS_PG_PORT/$name?sslmode=disable"
+        local ports=()
+        for index in $(seq 0 $((instances - 1))); do
+            start_tidings $((port + index)) --store "$database"
+            ports+=($((port + index)))
+        done
+        server_pids=("${pids[@]}")
+        local label="$instances instances"
+        [ "$instances" = 1 ] && label="1 instance"
+        local db_before sampler
+        db_before=$(netns_cpu_seconds)
+        sample_machine "$out/machine-$instances.txt" & sampler=$!
+        connections=$((per_instance * instances)) measure "Tidings, PostgreSQL $rtt ms away, $label" "${ports[@]}"
+        local db_after machine_after finished
+        db_after=$(netns_cpu_seconds); machine_after=$(machine_busy_ticks); finished=$(date +%s%N)
+        kill "$sampler"; wait "$sampler" 2>/dev/null || true
+        stop_servers
+        # The namespace's CPU over the run's duration, as the servers' column; the machine's
+        # over the run's last DURATION - 1 seconds, when the load runs: wrk spends its first
+        # moments (not counted in its duration) reading the request file.
+        local db_cpu machine_cpu server_cpu
+        db_cpu=$(echo "($db_after - $db_before) * 100 / $duration" | bc)
+        machine_cpu=$(awk -v end="$finished" -v ticks="$machine_after" -v window="$((duration - 1))" -v hz="$(getconf CLK_TCK)" '
+            $1 >= end - window * 1e9 && !found { found = 1; printf "%d", (ticks - $2) * 100 / hz / ((end - $1) / 1e9) }
+            END { if (!found) print 0 }' "$out/machine-$instances.txt")
+        server_cpu=$(tail -1 "$table" | awk -F'|' '{ gsub(/ /, "", $8); print $8 }')
+        sed -i "\$ s/\$/ $db_cpu | $machine_cpu |/" "$table"
+        if [ $((server_cpu + db_cpu)) -ge "$limit" ]; then
+            notes+=("$label: CPU is the limit (servers $server_cpu % + $db_label $db_cpu %; machine $machine_cpu % of $capacity %).")
+        elif [ "$machine_cpu" -ge "$limit" ]; then
+            notes+=("$label: the machine's CPU is the limit ($machine_cpu % of $capacity %), though servers ($server_cpu %) and $db_label ($db_cpu %) use less: the rest is wrk or other processes on this machine.")
+        else
+            notes+=("$label: CPU is not the limit (servers $server_cpu % + $db_label $db_cpu %; machine $machine_cpu % of $capacity %).")
+        fi
+    done
+    {
+        echo
+        echo "Round trip to PostgreSQL ($NETNS_DB_ADDR, namespace $NETNS_NAME) measured before the runs: ping ${NETNS_PING:-no answer}; psql SELECT 1, median of 20: ${NETNS_PG_RTT:-?} ms."
+        if [ "$NETNS_METHOD" = relay ]; then
+            echo "This kernel has no tc netem: a TCP relay in the namespace (bench/netns.sh) holds each chunk $(awk -v r="$rtt" 'BEGIN { printf "%g", r / 2 }') ms in each direction; ping does not pass through it, psql does. Its CPU is in the PostgreSQL column."
+        fi
+        echo "All processes (wrk, the instances, PostgreSQL) share this machine's $cores cores; a row is CPU-bound when servers + PostgreSQL, or the machine, reach $limit %."
+        printf '%s\n' "${notes[@]}"
+    } >> "$table"
+    netns_cleanup
+}
+
 {
     echo "Tidings load benchmark, $(date -u +%Y-%m-%dT%H:%MZ)"
     echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); $(swift --version 2>&1 | head -1)"
@@ -319,7 +412,8 @@ case "$mode" in
     lookup) run_lookup "${2:-}" ;;
     soak) run_soak "${2:-}" ;;
     all) run_throughput; run_latency ;;
-    *) echo "usage: bench/run.sh [all|throughput|latency|lookup [COUNT]|soak [SECONDS]]" >&2; exit 2 ;;
+    scale) run_scale ;;
+    *) echo "usage: bench/run.sh [all|throughput|latency|lookup [COUNT]|soak [SECONDS]|scale]" >&2; exit 2 ;;
 esac
 echo
 cat "$table"
