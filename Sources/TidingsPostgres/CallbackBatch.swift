@@ -48,9 +48,7 @@ enum CallbackBatch {
         let stored = try await MessagesTable.records(
             sids: sids, on: connection, decoder: JSONCoding.makeDecoder(), logger: logger)
         let batch = StatusMachine.record(entries, numberingAfter: latestSeq) { stored[$0] }
-        try await MessagesTable.save(
-            batch.records.keys.sorted().map { batch.records[$0]! }, storedHistories: stored.mapValues(\.history),
-            on: connection, logger: logger)
+        try await MessagesTable.save(batch.records.keys.sorted().map { batch.records[$0]! }, on: connection, logger: logger)
         announcements.willCommit(latestSeq: batch.latestSeq, changed: !batch.changes.isEmpty)
         try await OutboxTable.append(batch.changes, latestSeq: batch.latestSeq, on: connection, logger: logger)
         return batch

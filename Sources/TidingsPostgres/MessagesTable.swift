@@ -4,33 +4,21 @@ import TidingsCore
 
 /// Reads and writes rows of the `messages` table (see `PostgresSchema`).
 ///
-/// A row holds the ``TidingsCore/MessageRecord`` as its JSON document (`record`) without
-/// its history, whose entries are rows of ``HistoryTable``, and, beside it, the parts of
-/// the record that queries filter, sort and count on. Every write goes through
-/// ``save(_:storedHistories:on:logger:)``, which keeps those columns and the history in
-/// step with the document. Times are ``TimeColumn`` values. A read selects a record's
-/// document and its entries in one statement (``selection``).
+/// A row holds the whole ``TidingsCore/MessageRecord`` as its JSON document (`record`)
+/// and, beside it, the parts of the record that queries filter, sort and count on. Every
+/// write goes through ``save(_:on:logger:)``, which keeps those columns in step with the
+/// document. Times are ``TimeColumn`` values.
 enum MessagesTable {
-    /// What a read of whole records selects from `messages` (aliased `m`): the document of
-    /// the record without its history, and its entry documents in order.
-    static let selection = "m.record, \(HistoryTable.entriesOfMessage)"
-
     /// The stored record of `sid`, or nil when no callback for it was ever stored.
     static func record(sid: String, on client: PostgresClient, decoder: JSONDecoder) async throws -> MessageRecord? {
-        let rows = try await client.query("SELECT \(unescaped: selection) FROM messages m WHERE m.sid = \(sid)")
-        for try await (summary, entries) in rows.decode((String, [String]?).self) {
-            return try JSONCoding.decodeRecord(withoutHistory: summary, history: entries ?? [], decoder: decoder)
-        }
-        return nil
+        try await document(sid: sid, on: client).map { try decode($0, decoder: decoder) }
     }
 
-    /// The document of `sid`'s whole record, history included, joined without decoding;
-    /// nil when no callback for it was ever stored.
+    /// The stored `record` document of `sid`, as it is; nil when no callback for it was
+    /// ever stored.
     static func document(sid: String, on client: PostgresClient) async throws -> String? {
-        let rows = try await client.query("SELECT \(unescaped: selection) FROM messages m WHERE m.sid = \(sid)")
-        for try await (summary, entries) in rows.decode((String, [String]?).self) {
-            return JSONCoding.recordDocument(withoutHistory: summary, history: entries ?? [])
-        }
+        let rows = try await client.query("SELECT record FROM messages WHERE sid = \(sid)")
+        for try await json in rows.decode(String.self) { return json }
         return nil
     }
 
@@ -40,33 +28,21 @@ enum MessagesTable {
     ) async throws -> [String: MessageRecord] {
         var records: [String: MessageRecord] = [:]
         let rows = try await connection.query(
-            "SELECT m.sid, \(unescaped: selection) FROM messages m WHERE m.sid = ANY(\(sids)) ORDER BY m.sid FOR UPDATE OF m",
-            logger: logger)
-        for try await (sid, summary, entries) in rows.decode((String, String, [String]?).self) {
-            records[sid] = try JSONCoding.decodeRecord(withoutHistory: summary, history: entries ?? [], decoder: decoder)
+            "SELECT sid, record FROM messages WHERE sid = ANY(\(sids)) ORDER BY sid FOR UPDATE", logger: logger)
+        for try await (sid, json) in rows.decode((String, String).self) {
+            records[sid] = try decode(json, decoder: decoder)
         }
         return records
     }
 
-    /// Reads whole records from rows of ``selection``, in order.
-    static func records(from rows: PostgresRowSequence, decoder: JSONDecoder) async throws -> [MessageRecord] {
-        var records: [MessageRecord] = []
-        for try await (summary, entries) in rows.decode((String, [String]?).self) {
-            records.append(try JSONCoding.decodeRecord(withoutHistory: summary, history: entries ?? [], decoder: decoder))
-        }
-        return records
-    }
-
-    /// Inserts `records`, or replaces the rows of their SIDs, in one statement — the rows
+    /// Inserts `records`, or replaces the rows of their SIDs, in one statement: the rows
     /// travel as one JSON array that `jsonb_to_recordset` turns back into rows, so a group
-    /// commit costs one round trip however many messages it changed — then writes what
-    /// their histories hold beyond `storedHistories` (as read in this transaction) in one more.
+    /// commit costs one round trip however many messages it changed.
     static func save(
-        _ records: [MessageRecord], storedHistories: [String: [HistoryEntry]], on connection: PostgresConnection,
-        logger: Logger
+        _ records: [MessageRecord], on connection: PostgresConnection, logger: Logger
     ) async throws {
         guard !records.isEmpty else { return }
-        let document = JSONCoding.encodedText(records.map(Row.init))
+        let document = JSONCoding.encodedText(records.map { Row(MessageColumns($0)) })
         let columns = MessageColumns.names.joined(separator: ", ")
         let types = MessageColumns.names.map { "\($0) \(Row.types[$0]!)" }.joined(separator: ", ")
         try await connection.query(
@@ -76,12 +52,11 @@ enum MessagesTable {
             FROM jsonb_to_recordset(\(document)::jsonb) AS given (\(unescaped: types))
             ON CONFLICT (sid) DO UPDATE SET \(unescaped: MessageColumns.upsertAssignments)
             """, logger: logger)
-        try await HistoryTable.save(records, stored: storedHistories, on: connection, logger: logger)
     }
 
-    /// One row of `messages`, as ``save(_:storedHistories:on:logger:)`` sends it inside a
-    /// JSON array: the record's ``TidingsCore/MessageColumns``, each under its column name,
-    /// times as ``TimeColumn`` values, the document without the history.
+    /// One row of `messages`, as ``save(_:on:logger:)`` sends it inside a JSON array: the
+    /// record's ``TidingsCore/MessageColumns``, each under its column name, times as
+    /// ``TimeColumn`` values.
     private struct Row: JSONWritable {
         /// The SQL type of each column, for `jsonb_to_recordset`.
         static let types = [
@@ -107,8 +82,7 @@ enum MessagesTable {
         let sent_to_delivered: Double?
         let carrier_to_callback: Double?
 
-        init(_ record: MessageRecord) {
-            let columns = MessageColumns(record)
+        init(_ columns: MessageColumns) {
             sid = columns.sid
             status = columns.status
             rank = columns.rank
@@ -118,7 +92,7 @@ enum MessagesTable {
             conflict = columns.conflict
             first_seen_at = TimeColumn.value(columns.firstSeenAt)
             updated_at = TimeColumn.value(columns.updatedAt)
-            self.record = JSONCoding.encodedText(record.withoutHistory)
+            record = columns.document
             to_address = columns.to
             stale = columns.stale
             queued_to_sent = columns.latencies.queuedToSent

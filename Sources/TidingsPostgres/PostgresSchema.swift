@@ -13,8 +13,6 @@ enum PostgresSchema {
         let version: Int
         let name: String
         let sql: [String]
-        /// What the statements cannot do in SQL alone, run after them in the same transaction.
-        var then: (@Sendable (PostgresConnection, Logger) async throws -> Void)?
     }
 
     /// The key of the advisory lock held while migrating ("tidings" in ASCII), so that
@@ -73,21 +71,6 @@ enum PostgresSchema {
             "CREATE INDEX dead_letters_by_age ON dead_letters (sink, failed_at, seq)",
             "CREATE TABLE sink_leases (sink TEXT PRIMARY KEY, holder TEXT NOT NULL, expires_at TIMESTAMPTZ NOT NULL)",
         ]),
-        // Each message's history moves out of its record's document into `history`, one row
-        // per entry at its position (`HistoryTable`), so that a callback appends a row
-        // instead of rewriting a document that grows with every callback. The documents
-        // stored before are rewritten without their entries by `HistoryTable.moveOut`, in
-        // Swift: SQL's jsonb would write the entries back with other spacing and key order.
-        Migration(version: 2, name: "history rows", sql: [
-            """
-            CREATE TABLE history (
-                sid TEXT NOT NULL REFERENCES messages (sid) ON DELETE CASCADE,
-                position INTEGER NOT NULL,
-                entry TEXT NOT NULL,
-                PRIMARY KEY (sid, position)
-            )
-            """,
-        ], then: HistoryTable.moveOut(on:logger:)),
     ]
 }
 
@@ -124,7 +107,6 @@ extension PostgresStatusStore {
                 for statement in migration.sql {
                     try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
                 }
-                try await migration.then?(connection, logger)
                 try await connection.query(
                     "INSERT INTO tidings_schema_migrations (version, name) VALUES (\(migration.version), \(migration.name))",
                     logger: logger)

@@ -18,9 +18,13 @@ extension PostgresStatusStore {
             conditions.add("(updated_at, sid) < (?, ?)", TimeColumn.value(cursor.updatedAt), cursor.sid)
         }
         let listing = conditions.query(
-            "SELECT \(MessagesTable.selection) FROM messages m {where} ORDER BY updated_at DESC, sid DESC LIMIT \(query.limit + 1)")
+            "SELECT record FROM messages {where} ORDER BY updated_at DESC, sid DESC LIMIT \(query.limit + 1)")
         return try await running("list messages") { [self] in
-            let records = try await MessagesTable.records(from: client.query(listing), decoder: JSONCoding.makeDecoder())
+            let decoder = JSONCoding.makeDecoder()
+            var records: [MessageRecord] = []
+            for try await json in try await client.query(listing).decode(String.self) {
+                records.append(try MessagesTable.decode(json, decoder: decoder))
+            }
             let shown = Array(records.prefix(query.limit))
             guard records.count > query.limit, let last = shown.last else {
                 return MessagePage(messages: shown, nextCursor: nil)
@@ -71,15 +75,16 @@ extension PostgresStatusStore {
             let seq = try await OutboxTable.lockLatestSeq(on: connection, logger: logger)
             let rows = try await connection.query(
                 """
-                SELECT \(unescaped: MessagesTable.selection) FROM messages m
+                SELECT record FROM messages
                 WHERE NOT is_final AND NOT stale AND updated_at < \(TimeColumn.lowerBound(cutoff))
-                ORDER BY updated_at, sid FOR UPDATE OF m
+                ORDER BY updated_at, sid FOR UPDATE
                 """, logger: logger)
-            let candidates = try await MessagesTable.records(from: rows, decoder: decoder)
+            var candidates: [MessageRecord] = []
+            for try await json in rows.decode(String.self) {
+                candidates.append(try MessagesTable.decode(json, decoder: decoder))
+            }
             let marked = StatusMachine.markStale(candidates, at: time, numberingAfter: seq)
-            try await MessagesTable.save(
-                marked.map(\.record), storedHistories: Dictionary(uniqueKeysWithValues: marked.map { ($0.record.sid, $0.record.history) }),
-                on: connection, logger: logger)
+            try await MessagesTable.save(marked.map(\.record), on: connection, logger: logger)
             let changes = marked.map(\.change)
             announcements.willCommit(latestSeq: changes.last?.seq ?? seq, changed: !changes.isEmpty)
             try await OutboxTable.append(

@@ -25,8 +25,7 @@ enum CallbackBatch {
 
     /// Runs the batch through ``TidingsCore/StatusMachine/record(_:numberingAfter:stored:)``
     /// inside the caller's transaction, then appends its changes to the outbox and saves
-    /// every message it touched: its document, and of its history only the new entries
-    /// and those that counted a duplicate.
+    /// every message it touched.
     ///
     /// Changes are numbered from the outbox's latest `seq`, read once in this transaction.
     /// The transaction holds SQLite's write lock from its start (GRDB begins write
@@ -34,17 +33,14 @@ enum CallbackBatch {
     /// a `seq` before the commit.
     static func apply(_ entries: [GroupCommitQueue.Entry], in db: Database) throws -> RecordedBatch {
         let decoder = JSONCoding.makeDecoder()
-        var storedHistories: [String: [HistoryEntry]] = [:]
         let batch = try StatusMachine.record(entries, numberingAfter: try OutboxTable.latestSeq(in: db)) { sid in
-            let record = try MessagesTable.record(sid: sid, in: db, decoder: decoder)
-            storedHistories[sid] = record?.history
-            return record
+            try MessagesTable.record(sid: sid, in: db, decoder: decoder)
         }
         for change in batch.changes {
             try OutboxTable.append(change, in: db)
         }
         for record in batch.records.values {
-            try MessagesTable.save(record, storedHistory: storedHistories[record.sid] ?? [], in: db)
+            try MessagesTable.save(record, in: db)
         }
         return batch
     }

@@ -17,8 +17,7 @@ extension MessagesTable {
     /// next page exists; only then does the page carry a cursor, the one naming its last
     /// message.
     static func page(matching query: MessageQuery, in db: Database, decoder: JSONDecoder) throws -> MessagePage {
-        let rows = try listing(matching: query).fetchAll(db)
-        let records = try records(rows.map { ($0["sid"], $0["record"]) }, in: db, decoder: decoder)
+        let records = try listing(matching: query).fetchAll(db).map { try decode($0, decoder: decoder) }
         let shown = Array(records.prefix(query.limit))
         guard records.count > query.limit, let last = shown.last else {
             return MessagePage(messages: shown, nextCursor: nil)
@@ -30,14 +29,14 @@ extension MessagesTable {
     /// The SQL query of one page: the records `query`'s filters admit, after its cursor by
     /// keyset — just after the cursor's (`updated_at`, `sid`) in the listing's order —
     /// limited to one more than `query`'s limit.
-    static func listing(matching query: MessageQuery) -> SQLRequest<Row> {
+    static func listing(matching query: MessageQuery) -> SQLRequest<String> {
         var conditions = filters(of: query)
         if let cursor = query.cursor {
             conditions.append("(updated_at, sid) < (\(TimeColumn.value(cursor.updatedAt)), \(cursor.sid))")
         }
-        return SQLRequest<Row>(
+        return SQLRequest<String>(
             literal: """
-                SELECT sid, record FROM messages \(whereClause(conditions))
+                SELECT record FROM messages \(whereClause(conditions))
                 ORDER BY updated_at DESC, sid DESC LIMIT \(query.limit + 1)
                 """)
     }

@@ -4,46 +4,24 @@ import TidingsCore
 
 /// Reads and writes rows of the `messages` table (see `SQLiteStatusStore.migrator`).
 ///
-/// A row holds the ``TidingsCore/MessageRecord`` as its JSON document (`record`) without
-/// its history, whose entries are rows of ``HistoryTable``, and, beside it, the parts of the
-/// record that queries filter, sort and count on. Every write goes through
-/// ``save(_:storedHistory:in:)``, which keeps those columns and the history in step with
-/// the document. Times are stored as `TimeColumn` values.
+/// A row holds the whole ``TidingsCore/MessageRecord`` as its JSON document (`record`)
+/// and, beside it, the parts of the record that queries filter, sort and count on. Every
+/// write goes through ``save(_:in:)``, which keeps those columns in step with the
+/// document. Times are stored as `TimeColumn` values.
 enum MessagesTable {
-    /// The stored record of `sid`, history included, or nil when no callback for it was ever stored.
+    /// The stored record of `sid`, or nil when no callback for it was ever stored.
     static func record(sid: String, in db: Database, decoder: JSONDecoder) throws -> MessageRecord? {
-        guard let summary = try summaryDocument(sid: sid, in: db) else { return nil }
-        return try JSONCoding.decodeRecord(
-            withoutHistory: summary, history: HistoryTable.documents(of: sid, in: db), decoder: decoder)
+        try document(sid: sid, in: db).map { try decode($0, decoder: decoder) }
     }
 
-    /// The document of `sid`'s whole record, history included — the bytes
-    /// `JSONCoding.encodedText` writes for it — from one read transaction and without
-    /// decoding anything; nil when no callback for it was ever stored.
+    /// The stored `record` document of `sid`, as it is; nil when no callback for it was
+    /// ever stored.
     static func document(sid: String, in db: Database) throws -> String? {
-        guard let summary = try summaryDocument(sid: sid, in: db) else { return nil }
-        return JSONCoding.recordDocument(withoutHistory: summary, history: try HistoryTable.documents(of: sid, in: db))
-    }
-
-    /// The stored `record` document of `sid`, which holds an empty history.
-    private static func summaryDocument(sid: String, in db: Database) throws -> String? {
         try String.fetchOne(db.cachedStatement(sql: "SELECT record FROM messages WHERE sid = ?"), arguments: [sid])
     }
 
-    /// The records of the `record` documents `rows` holds (SID and document, in order),
-    /// each with its history.
-    static func records(_ rows: [(sid: String, document: String)], in db: Database, decoder: JSONDecoder) throws
-        -> [MessageRecord]
-    {
-        let histories = try HistoryTable.documents(of: rows.map(\.sid), in: db)
-        return try rows.map {
-            try JSONCoding.decodeRecord(withoutHistory: $0.document, history: histories[$0.sid] ?? [], decoder: decoder)
-        }
-    }
-
-    /// Inserts `record`, or replaces the row of its SID, and writes its history beyond
-    /// `storedHistory` (the history as read in this transaction; none for a new message).
-    static func save(_ record: MessageRecord, storedHistory: [HistoryEntry], in db: Database) throws {
+    /// Inserts `record`, or replaces the row of its SID.
+    static func save(_ record: MessageRecord, in db: Database) throws {
         let columns = MessageColumns(record)
         try db.cachedStatement(sql: upsert).execute(arguments: [
             columns.sid,
@@ -55,14 +33,13 @@ enum MessagesTable {
             columns.conflict,
             TimeColumn.value(columns.firstSeenAt),
             TimeColumn.value(columns.updatedAt),
-            JSONCoding.encodedText(record.withoutHistory),
+            columns.document,
             columns.to,
             columns.stale,
             columns.latencies.queuedToSent,
             columns.latencies.sentToDelivered,
             columns.latencies.carrierToCallback,
         ])
-        try HistoryTable.save(record.history, of: record.sid, stored: storedHistory, in: db)
     }
 
     /// The statement of ``save(_:in:)``: one argument per column of
@@ -78,15 +55,15 @@ enum MessagesTable {
     static func inFlightRecords(
         lastChangeBefore cutoff: Date, in db: Database, decoder: JSONDecoder
     ) throws -> [MessageRecord] {
-        let rows = try Row.fetchAll(
+        try String.fetchAll(
             db.cachedStatement(
                 sql: """
-                    SELECT sid, record FROM messages
+                    SELECT record FROM messages
                     WHERE is_final = 0 AND stale = 0 AND updated_at < ?
                     ORDER BY updated_at, sid
                     """),
-            arguments: [TimeColumn.lowerBound(cutoff)])
-        return try records(rows.map { ($0["sid"], $0["record"]) }, in: db, decoder: decoder)
+            arguments: [TimeColumn.lowerBound(cutoff)]
+        ).map { try decode($0, decoder: decoder) }
     }
 
     /// Deletes up to `limit` messages whose last change is before `cutoff`, oldest first;

@@ -46,7 +46,7 @@ extension SQLiteStatusStore {
                 lastChangeBefore: cutoff, in: db, decoder: JSONCoding.makeDecoder())
             let marked = StatusMachine.markStale(candidates, at: time, numberingAfter: try OutboxTable.latestSeq(in: db))
             for (record, change) in marked {
-                try MessagesTable.save(record, storedHistory: record.history, in: db)
+                try MessagesTable.save(record, in: db)
                 try OutboxTable.append(change, in: db)
             }
             db.publishAfterCommit(marked.map(\.change), to: self.observers)

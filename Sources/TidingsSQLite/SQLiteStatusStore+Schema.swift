@@ -123,51 +123,10 @@ extension SQLiteStatusStore {
                     );
                     """)
         }
-        // Each message's history moves out of its record's document into `history`, one
-        // row per entry at its position, so that a callback appends a row instead of
-        // rewriting a document that grows with every callback (`HistoryTable`). Documents
-        // stored before keep everything else; their entries become rows, in order. A
-        // message's rows are deleted with it.
-        migrator.registerMigration("v5-history") { db in
-            try db.execute(
-                sql: """
-                    CREATE TABLE history (
-                        sid TEXT NOT NULL,
-                        position INTEGER NOT NULL,
-                        entry TEXT NOT NULL,
-                        PRIMARY KEY (sid, position)
-                    ) WITHOUT ROWID;
-                    CREATE TRIGGER history_goes_with_its_message AFTER DELETE ON messages
-                    BEGIN
-                        DELETE FROM history WHERE sid = old.sid;
-                    END;
-                    """)
-            try moveHistoriesOut(db)
-        }
         return migrator
     }()
 
-    /// Moves the history entries of every record written before `v5-history` into the
-    /// `history` table, reading the rows in batches in SID order.
-    private static func moveHistoriesOut(_ db: Database) throws {
-        let decoder = JSONCoding.makeDecoder()
-        let update = try db.makeStatement(sql: "UPDATE messages SET record = ? WHERE sid = ?")
-        var lastSid = ""
-        while true {
-            let rows = try Row.fetchAll(
-                db, sql: "SELECT sid, record FROM messages WHERE sid > ? ORDER BY sid LIMIT ?",
-                arguments: [lastSid, backfillBatchSize])
-            for row in rows {
-                let record = try MessagesTable.decode(row["record"], decoder: decoder)
-                try HistoryTable.save(record.history, of: record.sid, stored: [], in: db)
-                try update.execute(arguments: [JSONCoding.encodedText(record.withoutHistory), record.sid])
-            }
-            guard rows.count == backfillBatchSize, let last = rows.last else { return }
-            lastSid = last["sid"]
-        }
-    }
-
-    /// How many rows `v3-queries` and `v5-history` read at a time.
+    /// How many rows `v3-queries` reads at a time while filling in the new columns.
     private static let backfillBatchSize = 500
 
     /// Fills in the columns added by `v3-queries` from each row's record, and rewrites its

@@ -19,13 +19,9 @@ import TwilioWebhooks
 ///   same writer connection (see `SQLiteStatusStore+ChangeOutbox.swift`).
 /// - How much a commit survives is ``SQLiteSynchronous``: by default `FULL`, power loss.
 /// - Each message is one row of the `messages` table holding its ``TidingsCore/MessageRecord``
-///   as a JSON document (``TidingsCore/JSONCoding``) without its history, next to the
-///   columns that the listing and the stats filter, sort and count on, in SQL on a reader
-///   (see `SQLiteStatusStore+Queries.swift`); the history is one row per entry in the
-///   `history` table, so a callback appends a row instead of rewriting a document that grows
-///   with each callback. `GET /v1/messages/{sid}` gets both in one read transaction and
-///   joins them into the API's document without decoding. The schema is versioned and
-///   migrated on open.
+///   as the JSON document the API shows (``TidingsCore/JSONCoding``), next to the columns
+///   that the listing and the stats filter, sort and count on, in SQL on a reader (see
+///   `SQLiteStatusStore+Queries.swift`). The schema is versioned and migrated on open.
 /// - Marking stale messages writes their changes to the outbox in one transaction on the
 ///   same writer connection, numbered in the one sequence of `seq`s.
 ///

@@ -23,22 +23,17 @@ extension PostgresStatusStoreTests {
             let rows = try await store.client.query(
                 """
                 SELECT sid, status, rank, is_final, error_code, channel, conflict, first_seen_at, updated_at,
-                       record, \(unescaped: HistoryTable.entriesOfMessage), to_address, stale,
-                       queued_to_sent, sent_to_delivered, carrier_to_callback
-                FROM messages m
+                       record, to_address, stale, queued_to_sent, sent_to_delivered, carrier_to_callback
+                FROM messages
                 """)
             let decoder = JSONCoding.makeDecoder()
             var checked = 0
-            for try await (sid, status, rank, isFinal, errorCode, channel, conflict, firstSeenAt, updatedAt, document, entries, to,
-                           stale, queuedToSent, sentToDelivered, carrierToCallback)
-                in rows.decode((String, String, Int32?, Bool, Int64?, String, Bool, Int64, Int64, String, [String]?, String?, Bool,
+            for try await (sid, status, rank, isFinal, errorCode, channel, conflict, firstSeenAt, updatedAt, document, to, stale,
+                           queuedToSent, sentToDelivered, carrierToCallback)
+                in rows.decode((String, String, Int32?, Bool, Int64?, String, Bool, Int64, Int64, String, String?, Bool,
                                 Double?, Double?, Double?).self)
             {
-                // The document holds the record without its history; the entries are rows.
-                let record = try JSONCoding.decodeRecord(withoutHistory: document, history: entries ?? [], decoder: decoder)
-                #expect(document == JSONCoding.encodedText(record.withoutHistory), "\(sid)")
-                #expect(record.history.count == (entries ?? []).count && !record.history.isEmpty, "\(sid)")
-                let expected = MessageColumns(record)
+                let expected = MessageColumns(try MessagesTable.decode(document, decoder: decoder))
                 #expect(sid == expected.sid && status == expected.status && rank.map(Int.init) == expected.rank, "\(sid)")
                 #expect(isFinal == expected.isFinal && errorCode.map(Int.init) == expected.errorCode, "\(sid)")
                 #expect(channel == expected.channel && conflict == expected.conflict && to == expected.to, "\(sid)")

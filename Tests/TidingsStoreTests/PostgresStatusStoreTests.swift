@@ -4,7 +4,7 @@ import PostgresNIO
 import Synchronization
 import Testing
 import TidingsCore
-@testable import TidingsPostgres
+import TidingsPostgres
 import TidingsTestSupport
 import TwilioWebhooks
 
@@ -86,9 +86,7 @@ struct PostgresStatusStoreTests {
                 }
                 return try await group.reduce(into: []) { $0.append($1) }
             }
-            #expect(
-                applied.filter { !$0.isEmpty } == [PostgresSchema.migrations.map(\.version)],
-                "one instance applied every version, the others nothing")
+            #expect(applied.filter { !$0.isEmpty } == [[1]], "one instance applied version 1, the others nothing")
             let later = PostgresStatusStore(configuration: try PostgresStoreConfiguration(url: url), logger: Logger(label: "test"))
             #expect(try await later.whileRunning { try await later.migrate() }.isEmpty)
         }

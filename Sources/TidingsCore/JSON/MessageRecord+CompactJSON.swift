@@ -141,19 +141,6 @@ extension FormBody.Parameter {
 }
 
 extension JSONCoding {
-    /// Reads a stored history entry (a store that keeps entries apart from their record):
-    /// the compact form without `JSONDecoder`, anything else with `decoder`.
-    public static func decodeHistoryEntry(_ json: String, decoder: JSONDecoder) throws -> HistoryEntry {
-        var json = json
-        let compact = json.withUTF8 { bytes -> HistoryEntry? in
-            var scanner = JSONScanner(bytes)
-            guard let entry = HistoryEntry(compactJSON: &scanner), scanner.isAtEnd else { return nil }
-            return entry
-        }
-        if let compact { return compact }
-        return try decoder.decode(HistoryEntry.self, from: Data(json.utf8))
-    }
-
     /// Reads a stored record: the compact form Tidings writes without `JSONDecoder`'s
     /// generic path, anything else with `decoder`.
     public static func decodeRecord(_ json: String, decoder: JSONDecoder) throws -> MessageRecord {

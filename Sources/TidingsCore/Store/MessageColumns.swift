@@ -39,8 +39,7 @@ public struct MessageColumns: Sendable, Equatable {
     public let firstSeenAt: Date
     /// `updated_at`: when the last change arrived; the listing's order and the windows' key.
     public let updatedAt: Date
-    /// `record`: the whole record, as ``JSONCoding`` writes it (a store that keeps the
-    /// history in rows of its own, as SQLite does, stores the record without it).
+    /// `record`: the whole record, as ``JSONCoding`` writes it.
     public let document: String
     /// `to_address`: the recipient, as stored.
     public let to: String?
