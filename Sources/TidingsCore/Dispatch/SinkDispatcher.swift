@@ -277,7 +277,9 @@ public final class SinkDispatcher: Sendable {
                 lane.advance(to: last, unlessResetSince: resets)
                 try await saveCursor(of: lane, always: false)
             } catch {
-                logger.error("sink cannot read the outbox; retrying", metadata: ["sink": "\(lane.name)", "error": "\(error)"])
+                logger.error(
+                    "sink cannot read the outbox or write its cursor; retrying",
+                    metadata: ["sink": "\(lane.name)", "error": "\(error)"])
                 await lane.pause.wait(upTo: policy.pollInterval, on: clock)
             }
         }
