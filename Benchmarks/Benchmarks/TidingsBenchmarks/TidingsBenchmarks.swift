@@ -5,7 +5,8 @@ import TidingsSQLite
 import TwilioWebhooks
 
 /// The steps every callback takes, each measured alone: checking its signature, parsing
-/// its form, one state-machine step, writing its record's document, and storing it.
+/// its form, one state-machine step, writing and reading its record's document, and
+/// storing it.
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration.metrics = [.wallClock, .throughput, .mallocCountTotal, .instructions]
     Benchmark.defaultConfiguration.maxDuration = .seconds(3)
@@ -67,6 +68,20 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark("record document, JSONEncoder (the same record)") { benchmark in
         for _ in benchmark.scaledIterations {
             blackHole(try encoder.encode(storedRecord))
+        }
+    }
+
+    // What a store reads back on every callback that updates a message.
+    let storedText = JSONCoding.encodedText(storedRecord)
+    let decoder = JSONCoding.makeDecoder()
+    Benchmark("stored record read, compact reader (the same record)") { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(try JSONCoding.decodeRecord(storedText, decoder: decoder))
+        }
+    }
+    Benchmark("stored record read, JSONDecoder (the same record)") { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(try decoder.decode(MessageRecord.self, from: Data(storedText.utf8)))
         }
     }
 
