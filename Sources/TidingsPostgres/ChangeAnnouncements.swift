@@ -7,7 +7,11 @@ import TidingsCore
 ///
 /// Every commit that adds changes sends a `NOTIFY` whose payload is its latest `seq`, and
 /// this instance hears its own too. Those it announced already with their changes are
-/// recognised by that `seq` and not announced again.
+/// recognised by that `seq` and not announced again. A transaction of this instance that
+/// failed leaves its `seq` behind, and another instance may commit that `seq` later: its
+/// `NOTIFY` is then taken for this instance's own, and the sinks take those changes at
+/// their next poll (``TidingsCore/DeliveryPolicy/pollInterval``) instead of at once — late,
+/// never lost, as the outbox holds them.
 final class ChangeAnnouncements: Sendable {
     let observers = ChangeObservers()
     /// The latest `seq`s of this instance's commits whose `NOTIFY` has not been heard yet.
