@@ -30,6 +30,16 @@ public enum JSONCoding {
         return decoder
     }
 
+    /// Reads a stored document: with `compact` (a hand-written reader of the compact form
+    /// Tidings writes) when it can, with `decoder` otherwise.
+    static func decode<Value: Decodable>(
+        _ json: String, compact: (UnsafeBufferPointer<UInt8>) -> Value?, decoder: JSONDecoder
+    ) throws -> Value {
+        var json = json
+        if let value = json.withUTF8(compact) { return value }
+        return try decoder.decode(Value.self, from: Data(json.utf8))
+    }
+
     /// `date` rounded to the millisecond: the precision of stored times. Taking receipt
     /// times at this precision makes a record read back equal to the one written.
     public static func wholeMilliseconds(_ date: Date) -> Date {

@@ -47,6 +47,23 @@ struct JSONScanner {
         return take(UInt8(ascii: "]"))
     }
 
+    /// Reads an array whose elements `element` reads one by one; nil when the array is not
+    /// well formed or an element cannot be read.
+    mutating func readArray<Element>(of element: (inout JSONScanner) -> Element?) -> [Element]? {
+        var elements: [Element] = []
+        let isWellFormed = readArray { scanner in
+            guard let value = element(&scanner) else { return false }
+            elements.append(value)
+            return true
+        }
+        return isWellFormed ? elements : nil
+    }
+
+    /// Reads an integer that fits an `Int`.
+    mutating func readInt() -> Int? {
+        readInteger().flatMap { Int(exactly: $0) }
+    }
+
     /// Reads a string that holds a timestamp as ``JSONWriter`` writes it.
     mutating func readTimestamp() -> Date? {
         readString().flatMap(JSONCoding.parseTimestamp)

@@ -13,7 +13,7 @@ extension MessageRecord {
         var carrierDoneAt: Date?, firstSeenAt: Date?, updatedAt: Date?
         var conflict: Bool?, stale: Bool?
         var errorCode: Int?
-        var history: [HistoryEntry] = [], timeline: [TimelineEntry] = []
+        var history: [HistoryEntry]?, timeline: [TimelineEntry]?
         var scanner = JSONScanner(bytes)
         let isWellFormed = scanner.readObject { key, scanner in
             switch key {
@@ -22,33 +22,17 @@ extension MessageRecord {
             case "channel": channel = scanner.readString(); return channel != nil
             case "channelStatusMessage": channelStatusMessage = scanner.readString(); return channelStatusMessage != nil
             case "conflict": conflict = scanner.readBool(); return conflict != nil
-            case "errorCode": errorCode = scanner.readInteger().flatMap { Int(exactly: $0) }; return errorCode != nil
+            case "errorCode": errorCode = scanner.readInt(); return errorCode != nil
             case "errorMessage": errorMessage = scanner.readString(); return errorMessage != nil
             case "firstSeenAt": firstSeenAt = scanner.readTimestamp(); return firstSeenAt != nil
             case "from": from = scanner.readString(); return from != nil
-            case "history":
-                var entries: [HistoryEntry] = []
-                let isArray = scanner.readArray { scanner in
-                    guard let entry = HistoryEntry(compactJSON: &scanner) else { return false }
-                    entries.append(entry)
-                    return true
-                }
-                history = entries
-                return isArray
+            case "history": history = scanner.readArray(of: HistoryEntry.init(compactJSON:)); return history != nil
             case "messagingServiceSid": messagingServiceSid = scanner.readString(); return messagingServiceSid != nil
             case "rawDlrDoneDate": rawDlrDoneDate = scanner.readString(); return rawDlrDoneDate != nil
             case "sid": sid = scanner.readString(); return sid != nil
             case "stale": stale = scanner.readBool(); return stale != nil
             case "status": status = scanner.readString(); return status != nil
-            case "timeline":
-                var entries: [TimelineEntry] = []
-                let isArray = scanner.readArray { scanner in
-                    guard let entry = TimelineEntry(compactJSON: &scanner) else { return false }
-                    entries.append(entry)
-                    return true
-                }
-                timeline = entries
-                return isArray
+            case "timeline": timeline = scanner.readArray(of: TimelineEntry.init(compactJSON:)); return timeline != nil
             case "to": to = scanner.readString(); return to != nil
             case "updatedAt": updatedAt = scanner.readTimestamp(); return updatedAt != nil
             default: return false
@@ -69,8 +53,8 @@ extension MessageRecord {
         self.carrierDoneAt = carrierDoneAt
         self.conflict = conflict
         self.stale = stale
-        self.timeline = timeline
-        self.history = history
+        self.timeline = timeline ?? []
+        self.history = history ?? []
         self.updatedAt = updatedAt
     }
 }
@@ -99,18 +83,10 @@ extension HistoryEntry {
         let isWellFormed = scanner.readObject { key, scanner in
             switch key {
             case "applied": applied = scanner.readBool(); return applied != nil
-            case "duplicates": duplicates = scanner.readInteger().flatMap { Int(exactly: $0) }; return duplicates != nil
-            case "errorCode": errorCode = scanner.readInteger().flatMap { Int(exactly: $0) }; return errorCode != nil
+            case "duplicates": duplicates = scanner.readInt(); return duplicates != nil
+            case "errorCode": errorCode = scanner.readInt(); return errorCode != nil
             case "idempotencyToken": idempotencyToken = scanner.readString(); return idempotencyToken != nil
-            case "params":
-                var read: [FormBody.Parameter] = []
-                let isArray = scanner.readArray { scanner in
-                    guard let parameter = FormBody.Parameter(compactJSON: &scanner) else { return false }
-                    read.append(parameter)
-                    return true
-                }
-                params = read
-                return isArray
+            case "params": params = scanner.readArray(of: FormBody.Parameter.init(compactJSON:)); return params != nil
             case "receivedAt": receivedAt = scanner.readTimestamp(); return receivedAt != nil
             case "status": status = scanner.readString(); return status != nil
             default: return false
@@ -144,8 +120,6 @@ extension JSONCoding {
     /// Reads a stored record: the compact form Tidings writes without `JSONDecoder`'s
     /// generic path, anything else with `decoder`.
     public static func decodeRecord(_ json: String, decoder: JSONDecoder) throws -> MessageRecord {
-        var json = json
-        if let record = json.withUTF8(MessageRecord.init(compactJSON:)) { return record }
-        return try decoder.decode(MessageRecord.self, from: Data(json.utf8))
+        try decode(json, compact: MessageRecord.init(compactJSON:), decoder: decoder)
     }
 }

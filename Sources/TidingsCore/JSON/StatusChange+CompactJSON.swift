@@ -7,7 +7,7 @@ extension StatusChange {
     /// (see ``JSONCoding/decodeChange(_:decoder:)``).
     init?(compactJSON bytes: UnsafeBufferPointer<UInt8>) {
         var applied: Bool?, conflict: Bool?, stale: Bool?
-        var channel: String?, errorMessage: String?, id: String?, previousStatus: String?, receivedAt: String?
+        var channel: String?, errorMessage: String?, id: String?, previousStatus: String?, receivedAt: Date?
         var reportedStatus: String?, sid: String?, status: String?, to: String?
         var errorCode: Int?, seq: Int64?
         var scanner = JSONScanner(bytes)
@@ -20,19 +20,19 @@ extension StatusChange {
             case "errorMessage": errorMessage = scanner.readString(); return errorMessage != nil
             case "id": id = scanner.readString(); return id != nil
             case "previousStatus": previousStatus = scanner.readString(); return previousStatus != nil
-            case "receivedAt": receivedAt = scanner.readString(); return receivedAt != nil
+            case "receivedAt": receivedAt = scanner.readTimestamp(); return receivedAt != nil
             case "reportedStatus": reportedStatus = scanner.readString(); return reportedStatus != nil
             case "sid": sid = scanner.readString(); return sid != nil
             case "status": status = scanner.readString(); return status != nil
             case "to": to = scanner.readString(); return to != nil
-            case "errorCode": errorCode = scanner.readInteger().flatMap { Int(exactly: $0) }; return errorCode != nil
+            case "errorCode": errorCode = scanner.readInt(); return errorCode != nil
             case "seq": seq = scanner.readInteger(); return seq != nil
             default: return false
             }
         }
         guard isWellFormed, scanner.isAtEnd,
               let applied, let conflict, let stale, let channel, let id, let sid, let status, let reportedStatus,
-              let receivedAt = receivedAt.flatMap(JSONCoding.parseTimestamp)
+              let receivedAt
         else { return nil }
         self.init(
             id: id, seq: seq, receivedAt: receivedAt, sid: sid, status: MessageStatus(wireValue: status),
@@ -46,8 +46,6 @@ extension JSONCoding {
     /// Reads a stored change: the compact form Tidings writes without `JSONDecoder`'s
     /// generic path, anything else with `decoder`.
     public static func decodeChange(_ json: String, decoder: JSONDecoder) throws -> StatusChange {
-        var json = json
-        if let change = json.withUTF8(StatusChange.init(compactJSON:)) { return change }
-        return try decoder.decode(StatusChange.self, from: Data(json.utf8))
+        try decode(json, compact: StatusChange.init(compactJSON:), decoder: decoder)
     }
 }
