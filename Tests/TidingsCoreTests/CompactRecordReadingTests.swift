@@ -49,6 +49,8 @@ struct CompactRecordReadingTests {
 
     @Test(arguments: [
         minimal.replacingOccurrences(of: #""stale":false,"#, with: ""),
+        minimal.replacingOccurrences(of: #""history":[],"#, with: ""),
+        minimal.replacingOccurrences(of: #","timeline":[]"#, with: ""),
         minimal.replacingOccurrences(of: #""history":[]"#, with: #""history":[{"applied":true}]"#),
         minimal.replacingOccurrences(of: #""timeline":[]"#, with: #""timeline":[1]"#),
         minimal.replacingOccurrences(of: #""conflict":false"#, with: #""conflict":"no""#),

@@ -39,7 +39,7 @@ extension MessageRecord {
             }
         }
         guard isWellFormed, scanner.isAtEnd, let sid, let channel, let status, let firstSeenAt, let updatedAt,
-              let conflict, let stale
+              let conflict, let stale, let timeline, let history
         else { return nil }
         self.init(sid: sid, channel: Channel(name: channel), status: MessageStatus(wireValue: status), firstSeenAt: firstSeenAt)
         self.accountSid = accountSid
@@ -53,8 +53,8 @@ extension MessageRecord {
         self.carrierDoneAt = carrierDoneAt
         self.conflict = conflict
         self.stale = stale
-        self.timeline = timeline ?? []
-        self.history = history ?? []
+        self.timeline = timeline
+        self.history = history
         self.updatedAt = updatedAt
     }
 }
