@@ -6,51 +6,111 @@ import TidingsCore
 /// One group commit of a ``PostgresStatusStore``: the callbacks that
 /// ``TidingsCore/GroupCommitQueue`` gathered, applied in one transaction.
 ///
-/// 1. Lock the outbox counter (`outbox_latest`): from here until the commit no other
-///    transaction that records callbacks or marks messages stale, on any instance, can run.
-/// 2. Read the batch's messages (`FOR UPDATE`).
-/// 3. Run each callback through ``TidingsCore/StatusMachine`` in arrival order, a callback
-///    seeing every earlier one of the batch for its message; number each change from the
-///    counter.
-/// 4. Write every message it changed, the changes to the outbox, the counter, and a
-///    `NOTIFY`; commit.
+/// 1. Read the batch's messages and lock their rows (`FOR UPDATE`, in SID order).
+/// 2. Run each callback through ``TidingsCore/StatusMachine`` in arrival order, a callback
+///    seeing every earlier one of the batch for its message.
+/// 3. Write every message it changed: replace the rows it read, insert the others.
+/// 4. Append the changes to the outbox, which numbers them and takes the outbox counter
+///    until the commit (`OutboxTable`); `NOTIFY`; commit.
 ///
-/// Because step 1 serializes the writers, the machine's whole rule set — rank only moves
+/// Transactions of every instance run steps 1–3 at once, each holding only its own
+/// messages' rows: a message's record is read, moved by the machine and written back with
+/// no other transaction in between, so the machine's whole rule set — rank only moves
 /// forward, the first final status wins, `read` overrides, duplicates are dropped — holds
-/// across instances with no read-modify-write race, and the outbox `seq`s have no gaps.
+/// across instances. They queue only at step 4, so `seq`s follow commit order with no
+/// gaps. A message with no row yet has nothing to lock: see
+/// ``recordMessages(_:on:logger:)`` for two instances inserting its first callbacks at once.
 enum CallbackBatch {
+    /// How many times a batch runs before its failure is reported.
+    static let attempts = 4
+
     /// The queue's commit step for `client`: one transaction per batch, within
-    /// ``PostgresStoreConfiguration/operationTimeout``. A failure becomes a
-    /// `StatusStoreError` saying where and why; the queue reports it. Once the batch has
-    /// committed, its changes go to `announcements`.
+    /// ``PostgresStoreConfiguration/operationTimeout``, run again when it lost a race
+    /// (``lostARace(_:)``). A failure becomes a `StatusStoreError` saying where and why;
+    /// the queue reports it. Once the batch has committed, its changes go to
+    /// `announcements`.
     static func commit(
         to client: PostgresClient, configuration: PostgresStoreConfiguration,
         announcements: ChangeAnnouncements, logger: Logger
     ) -> GroupCommitQueue.Commit {
         { entries in
-            let batch = try await PostgresStatusStore.transaction(
-                "commit \(entries.count) callback(s); nothing of them was stored",
-                on: client, configuration: configuration, logger: logger
-            ) { connection in
-                try await apply(entries, on: connection, announcements: announcements, logger: logger)
+            var attempt = 1
+            while true {
+                do {
+                    let batch = try await PostgresStatusStore.transaction(
+                        "commit \(entries.count) callback(s); nothing of them was stored",
+                        on: client, configuration: configuration, logger: logger
+                    ) { connection in
+                        try await apply(entries, on: connection, announcements: announcements, logger: logger)
+                    }
+                    announcements.committed(batch.changes)
+                    return batch.outcomes
+                } catch let error as StatusStoreError where attempt < attempts && lostARace(error) {
+                    logger.debug(
+                        "a group commit lost a race with another transaction; running it again",
+                        metadata: ["attempt": "\(attempt)", "error": "\(error)"])
+                    attempt += 1
+                }
             }
-            announcements.committed(batch.changes)
-            return batch.outcomes
         }
     }
 
+    /// Steps 1–4 on `connection`, inside the transaction.
     static func apply(
         _ entries: [GroupCommitQueue.Entry], on connection: PostgresConnection,
         announcements: ChangeAnnouncements, logger: Logger
     ) async throws -> RecordedBatch {
-        let latestSeq = try await OutboxTable.lockLatestSeq(on: connection, logger: logger)
-        let sids = Array(Set(entries.map(\.callback.messageSid))).sorted()
-        let stored = try await MessagesTable.records(
-            sids: sids, on: connection, decoder: JSONCoding.makeDecoder(), logger: logger)
-        let batch = StatusMachine.record(entries, numberingAfter: latestSeq) { stored[$0] }
-        try await MessagesTable.save(batch.records.keys.sorted().map { batch.records[$0]! }, on: connection, logger: logger)
-        announcements.willCommit(latestSeq: batch.latestSeq, changed: !batch.changes.isEmpty)
-        try await OutboxTable.append(batch.changes, latestSeq: batch.latestSeq, on: connection, logger: logger)
+        var batch = try await recordMessages(entries, on: connection, logger: logger)
+        try await appendChanges(of: &batch, on: connection, announcements: announcements, logger: logger)
         return batch
+    }
+
+    /// Steps 1–3: reads and locks the batch's messages, runs the callbacks through the
+    /// machine and writes the messages back. The changes are numbered from 1 until
+    /// ``appendChanges(of:on:announcements:logger:)`` numbers them after the outbox.
+    ///
+    /// A message with no row has nothing to lock. When another instance inserts its first
+    /// callbacks while this transaction runs, this transaction's insert waits for that one
+    /// and then finds the row: it reads the row, locking it, and runs the batch through the
+    /// machine again — so both instances' callbacks are kept, in the order they were stored.
+    static func recordMessages(
+        _ entries: [GroupCommitQueue.Entry], on connection: PostgresConnection, logger: Logger
+    ) async throws -> RecordedBatch {
+        let decoder = JSONCoding.makeDecoder()
+        let sids = Array(Set(entries.map(\.callback.messageSid))).sorted()
+        var stored = try await MessagesTable.records(sids: sids, on: connection, decoder: decoder, logger: logger)
+        var rowsHeld = Set(stored.keys)
+        while true {
+            let batch = StatusMachine.record(entries, numberingAfter: 0) { stored[$0] }
+            let written = batch.records.keys.sorted().map { batch.records[$0]! }
+            let storedMeanwhile = try await MessagesTable.save(
+                replacing: written.filter { rowsHeld.contains($0.sid) },
+                adding: written.filter { !rowsHeld.contains($0.sid) }, on: connection, logger: logger)
+            guard !storedMeanwhile.isEmpty else { return batch }
+            rowsHeld.formUnion(written.map(\.sid))
+            let meanwhile = try await MessagesTable.records(
+                sids: storedMeanwhile, on: connection, decoder: decoder, logger: logger)
+            stored.merge(meanwhile) { $1 }
+        }
+    }
+
+    /// Step 4: appends the batch's changes to the outbox, numbering them after it (which
+    /// holds the outbox counter until the transaction ends), and tells `announcements`
+    /// that their `NOTIFY` will be this instance's own.
+    static func appendChanges(
+        of batch: inout RecordedBatch, on connection: PostgresConnection,
+        announcements: ChangeAnnouncements, logger: Logger
+    ) async throws {
+        guard let before = try await OutboxTable.append(batch.changes, on: connection, logger: logger) else { return }
+        batch.renumber(after: before)
+        announcements.willCommit(latestSeq: batch.latestSeq)
+    }
+
+    /// Whether a batch failed only because PostgreSQL broke a deadlock with another
+    /// transaction (`40P01`; one that locks rows in another order, as deleting old messages
+    /// does), so that running it again will do.
+    static func lostARace(_ error: StatusStoreError) -> Bool {
+        let cause = (error.underlying as? PostgresTransactionError)?.closureError ?? error.underlying
+        return (cause as? PSQLError)?.serverInfo?[.sqlState] == "40P01"
     }
 }

@@ -21,8 +21,7 @@ final class ChangeAnnouncements: Sendable {
 
     /// A transaction of this instance is about to commit changes up to `latestSeq`: its
     /// `NOTIFY` is this instance's own. Call it before the commit, which may be heard first.
-    func willCommit(latestSeq: Int64, changed: Bool) {
-        guard changed else { return }
+    func willCommit(latestSeq: Int64) {
         ownNotifications.withLock { seqs in
             if seqs.count >= Self.remembered { seqs.removeAll() }
             seqs.insert(latestSeq)

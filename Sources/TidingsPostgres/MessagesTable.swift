@@ -6,8 +6,8 @@ import TidingsCore
 ///
 /// A row holds the whole ``TidingsCore/MessageRecord`` as its JSON document (`record`)
 /// and, beside it, the parts of the record that queries filter, sort and count on. Every
-/// write goes through ``save(_:on:logger:)``, which keeps those columns in step with the
-/// document. Times are ``TimeColumn`` values.
+/// write goes through ``save(replacing:adding:on:logger:)``, which keeps those columns in
+/// step with the document. Times are ``TimeColumn`` values.
 enum MessagesTable {
     /// The stored record of `sid`, or nil when no callback for it was ever stored.
     static func record(sid: String, on client: PostgresClient, decoder: JSONDecoder) async throws -> MessageRecord? {
@@ -35,28 +35,42 @@ enum MessagesTable {
         return records
     }
 
-    /// Inserts `records`, or replaces the rows of their SIDs, in one statement: the rows
-    /// travel as one JSON array that `jsonb_to_recordset` turns back into rows, so a group
-    /// commit costs one round trip however many messages it changed.
+    /// Writes a transaction's records in one statement: `replacing` are those whose rows
+    /// it read (and locked) or inserted, `adding` those of messages it found no row for.
+    /// The rows travel as JSON arrays that `jsonb_to_recordset` turns back into rows, so a
+    /// group commit costs one round trip however many messages it changed.
+    ///
+    /// Returns the SIDs of `adding` whose row another transaction inserted since this one
+    /// looked (a message's first callbacks reached two instances at once): those records
+    /// were not written; read the rows, which this transaction may now lock, and write the
+    /// records again.
     static func save(
-        _ records: [MessageRecord], on connection: PostgresConnection, logger: Logger
-    ) async throws {
-        guard !records.isEmpty else { return }
-        let document = JSONCoding.encodedText(records.map { Row(MessageColumns($0)) })
+        replacing: [MessageRecord], adding: [MessageRecord], on connection: PostgresConnection, logger: Logger
+    ) async throws -> [String] {
+        guard !replacing.isEmpty || !adding.isEmpty else { return [] }
+        let replaced = JSONCoding.encodedText(replacing.map { Row(MessageColumns($0)) })
+        let added = JSONCoding.encodedText(adding.map { Row(MessageColumns($0)) })
         let columns = MessageColumns.names.joined(separator: ", ")
         let types = MessageColumns.names.map { "\($0) \(Row.types[$0]!)" }.joined(separator: ", ")
-        try await connection.query(
+        let rows = try await connection.query(
             """
+            WITH replaced AS (
+                INSERT INTO messages (\(unescaped: columns))
+                SELECT \(unescaped: columns) FROM jsonb_to_recordset(\(replaced)::jsonb) AS given (\(unescaped: types))
+                ON CONFLICT (sid) DO UPDATE SET \(unescaped: MessageColumns.upsertAssignments)
+            )
             INSERT INTO messages (\(unescaped: columns))
-            SELECT \(unescaped: columns)
-            FROM jsonb_to_recordset(\(document)::jsonb) AS given (\(unescaped: types))
-            ON CONFLICT (sid) DO UPDATE SET \(unescaped: MessageColumns.upsertAssignments)
+            SELECT \(unescaped: columns) FROM jsonb_to_recordset(\(added)::jsonb) AS given (\(unescaped: types))
+            ON CONFLICT (sid) DO NOTHING RETURNING sid
             """, logger: logger)
+        var notInserted = Set(adding.map(\.sid))
+        for try await sid in rows.decode(String.self) { notInserted.remove(sid) }
+        return notInserted.sorted()
     }
 
-    /// One row of `messages`, as ``save(_:on:logger:)`` sends it inside a JSON array: the
-    /// record's ``TidingsCore/MessageColumns``, each under its column name, times as
-    /// ``TimeColumn`` values.
+    /// One row of `messages`, as ``save(replacing:adding:on:logger:)`` sends it inside a
+    /// JSON array: the record's ``TidingsCore/MessageColumns``, each under its column name,
+    /// times as ``TimeColumn`` values.
     private struct Row: JSONWritable {
         /// The SQL type of each column, for `jsonb_to_recordset`.
         static let types = [

@@ -66,29 +66,34 @@ extension PostgresStatusStore {
     }
 
     /// Marks every message still in flight whose last change is before `cutoff` as stale,
-    /// in one transaction that, like a group commit, first locks the outbox counter: the
-    /// stale changes and the callbacks' changes share one gapless sequence of `seq`s, and
-    /// two instances never mark the same message twice. Oldest change first.
+    /// in one transaction that locks their rows as a group commit does, in SID order, and
+    /// appends the stale changes to the outbox last: the stale changes and the callbacks'
+    /// changes share one gapless sequence of `seq`s, and two instances never mark the same
+    /// message twice (the second finds it stale already). Oldest change first.
     public func markStale(lastChangeBefore cutoff: Date, at time: Date) async throws -> [StatusChange] {
-        let changes = try await writing("mark stale messages") { [self] connection in
+        let changes = try await writing("mark stale messages") { [self] connection -> [StatusChange] in
             let decoder = JSONCoding.makeDecoder()
-            let seq = try await OutboxTable.lockLatestSeq(on: connection, logger: logger)
             let rows = try await connection.query(
                 """
                 SELECT record FROM messages
                 WHERE NOT is_final AND NOT stale AND updated_at < \(TimeColumn.lowerBound(cutoff))
-                ORDER BY updated_at, sid FOR UPDATE
+                ORDER BY sid FOR UPDATE
                 """, logger: logger)
             var candidates: [MessageRecord] = []
             for try await json in rows.decode(String.self) {
                 candidates.append(try MessagesTable.decode(json, decoder: decoder))
             }
-            let marked = StatusMachine.markStale(candidates, at: time, numberingAfter: seq)
-            try await MessagesTable.save(marked.map(\.record), on: connection, logger: logger)
-            let changes = marked.map(\.change)
-            announcements.willCommit(latestSeq: changes.last?.seq ?? seq, changed: !changes.isEmpty)
-            try await OutboxTable.append(
-                changes, latestSeq: changes.last?.seq ?? seq, on: connection, logger: logger)
+            candidates.sort { ($0.updatedAt, $0.sid) < ($1.updatedAt, $1.sid) }
+            let marked = StatusMachine.markStale(candidates, at: time, numberingAfter: 0)
+            _ = try await MessagesTable.save(replacing: marked.map(\.record), adding: [], on: connection, logger: logger)
+            guard let before = try await OutboxTable.append(marked.map(\.change), on: connection, logger: logger)
+            else { return [] }
+            let changes = marked.map { stale in
+                var change = stale.change
+                change.seq! += before
+                return change
+            }
+            announcements.willCommit(latestSeq: changes.last!.seq!)
             return changes
         }
         announcements.committed(changes)

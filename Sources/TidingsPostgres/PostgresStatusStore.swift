@@ -9,12 +9,12 @@ import TwilioWebhooks
 /// behind the load balancer connects to the same PostgreSQL database.
 ///
 /// - Callbacks are committed in groups (``TidingsCore/GroupCommitQueue``), one
-///   transaction per group. Each transaction first locks the one row of `outbox_latest`,
-///   the counter of outbox `seq`s, so transactions that record callbacks — from any
-///   instance — run one after the other: a message's record is read, moved by
-///   ``TidingsCore/StatusMachine`` and written back with no other instance in between, and
-///   `seq`s become visible in order with no gaps, which is what the sinks' cursors need
-///   (see `CallbackBatch`).
+///   transaction per group. A transaction locks the rows of its messages only, so
+///   transactions of every instance record in parallel: a message's record is read, moved
+///   by ``TidingsCore/StatusMachine`` and written back with no other transaction in
+///   between. They queue only to number their changes, the last statement before the
+///   commit, so outbox `seq`s become visible in order with no gaps, which is what the
+///   sinks' cursors need (see `CallbackBatch`).
 /// - The changes of a transaction are announced with `NOTIFY tidings_changes` as it
 ///   commits; every instance `LISTEN`s, so its sinks and `GET /v1/events` see changes that
 ///   another instance stored at once (``observeChanges(_:)``).

@@ -60,6 +60,12 @@ struct PostgresStatusStoreTests {
             let outbox = try await instances[0].changes(after: 0, limit: 10_000)
             #expect(outbox.map(\.seq) == (1...Int64(changes.count)).map { $0 })
             #expect(try await instances[2].latestSeq() == Int64(changes.count))
+            // In seq order, each message's changes take its history's places one by one,
+            // each starting from the status the one before left: no read-modify-write race.
+            for (sid, ownChanges) in Dictionary(grouping: outbox, by: \.sid) {
+                #expect(ownChanges.map(\.id) == ownChanges.indices.map { "\(sid)-\($0 + 1)" }, "\(sid)")
+                #expect(Array(ownChanges.dropFirst().map(\.previousStatus)) == ownChanges.dropLast().map(\.status), "\(sid)")
+            }
 
             for sid in lives.sids {
                 let expected = try #require(await reference.message(sid: sid))

@@ -3,7 +3,7 @@ public struct RecordOutcome: Sendable, Equatable {
     /// The message after the callback.
     public let record: MessageRecord
     /// The change to hand to sinks; nil when the callback was an exact repeat.
-    public let change: StatusChange?
+    public internal(set) var change: StatusChange?
 
     public init(record: MessageRecord, change: StatusChange?) {
         self.record = record

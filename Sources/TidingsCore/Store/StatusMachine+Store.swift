@@ -13,6 +13,15 @@ public struct RecordedBatch: Sendable {
     public internal(set) var changes: [StatusChange] = []
     /// The highest `seq` after the batch: the outbox counter to store.
     public internal(set) var latestSeq: Int64
+
+    /// Moves every `seq` of the batch up by `offset`: for a store that learns its outbox's
+    /// latest `seq` only when it appends the changes, at the end of its transaction (the
+    /// PostgreSQL store numbers a batch from 1, then by where the outbox stood).
+    public mutating func renumber(after offset: Int64) {
+        for index in outcomes.indices { outcomes[index].change?.seq? += offset }
+        for index in changes.indices { changes[index].seq? += offset }
+        latestSeq += offset
+    }
 }
 
 extension StatusMachine {
