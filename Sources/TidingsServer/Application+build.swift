@@ -46,7 +46,11 @@ public func buildApplication(
         instance: instance ?? SinkDispatcher.uniqueInstanceName())
     // Each commit's changes go to the sinks and the live streams in memory; changes
     // stored by other instances wake them to read the outbox.
-    store.observeChanges { dispatcher.accept($0) }
+    let liveChanges = LiveChanges()
+    store.observeChanges { changes in
+        dispatcher.accept(changes)
+        liveChanges.publish(changes)
+    }
 
     let metrics = TidingsMetrics()
     let commits = CommitHealth()
@@ -68,7 +72,7 @@ public func buildApplication(
     let api = router.group("v1").add(middleware: APITokenMiddleware(token: configuration.apiToken))
     MessagesController(store: store, redactor: redactor, logger: logger).addRoutes(to: api)
     StatsController(store: store, catalog: .twilio, logger: logger).addRoutes(to: api)
-    EventsController(outbox: store, notifier: dispatcher.changes, redactor: redactor, logger: logger).addRoutes(to: api)
+    EventsController(outbox: store, liveChanges: liveChanges, redactor: redactor, logger: logger).addRoutes(to: api)
     SinksController(dispatcher: dispatcher, logger: logger).addRoutes(to: api)
     MetricsController(metrics: metrics).addRoutes(to: router)
     HealthController(store: store, commits: commits, logger: logger).addRoutes(to: router)

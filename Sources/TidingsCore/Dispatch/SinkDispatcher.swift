@@ -71,8 +71,6 @@ public final class SinkDispatcher: Sendable {
     /// `(latest seq, when)` seen at each pruning round, oldest first: what may go once
     /// ``outboxRetention`` has passed.
     private let checkpoints = Mutex<[(seq: Int64, at: ServiceClock.Instant)]>([])
-    /// Wakes live readers of the outbox (`GET /v1/events`) when changes are stored.
-    public let changes = ChangeNotifier()
     /// Names this dispatcher's instance as the holder of sink leases.
     public let instance: String
 
@@ -116,13 +114,12 @@ public final class SinkDispatcher: Sendable {
 
     /// Hands over the changes of one commit, in `seq` order, for the sinks to take from
     /// memory; none says that changes were stored that must be read from the outbox (by
-    /// another instance). Idle sinks and live readers look at once.
+    /// another instance). Idle sinks look at once.
     ///
     /// Call it after the commit, and for the commits of one store in the order they
     /// committed: ``StatusStore/observeChanges(_:)`` does both.
     public func accept(_ changes: [StatusChange]) {
         for lane in lanes { lane.accept(changes) }
-        self.changes.notifyAll()
     }
 
     /// Says that changes were stored that only the outbox has: idle sinks read it at once
@@ -259,7 +256,9 @@ public final class SinkDispatcher: Sendable {
                     lane.loaded(cursor)
                 }
                 let resets = lane.resets
-                guard let batch = try await nextBatch(for: lane, after: cursor), let last = batch.last?.seq else {
+                guard let batch = try await lane.nextBatch(after: cursor, limit: policy.batchSize, from: outbox),
+                    let last = batch.last?.seq
+                else {
                     try await saveCursor(of: lane, always: false)
                     await waitForChanges(lane)
                     continue
@@ -283,17 +282,6 @@ public final class SinkDispatcher: Sendable {
                 await lane.pause.wait(upTo: policy.pollInterval, on: clock)
             }
         }
-    }
-
-    /// The changes after `cursor` for `lane`: from memory when they are there, otherwise
-    /// from the outbox when it may hold some; nil when there are none.
-    private func nextBatch(for lane: SinkLane, after cursor: Int64) async throws -> [StatusChange]? {
-        if let handedOver = lane.takeHandedOver(after: cursor, limit: policy.batchSize) { return handedOver }
-        let outboxState = lane.outbox
-        guard outboxState.mayHoldMore else { return nil }
-        let batch = try await outbox.changes(after: cursor, limit: policy.batchSize)
-        if batch.count < policy.batchSize { lane.caughtUp(at: outboxState.generation) }
-        return batch.isEmpty ? nil : batch
     }
 
     /// Waits for changes: until new ones are handed over or stored elsewhere, the moved

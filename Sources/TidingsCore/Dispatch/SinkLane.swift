@@ -7,7 +7,7 @@ import Synchronization
 /// most once per ``DeliveryPolicy/cursorSaveInterval`` (and when the loop stops), not after
 /// every batch: after a crash the sink gets again what it took since the last write, which
 /// at-least-once delivery allows and ``StatusChange/id`` lets consumers drop.
-final class SinkLane: Sendable {
+final class SinkLane: HandOverReading {
     let route: SinkRoute
     /// Ends an idle loop's wait for changes: changes were handed over or stored elsewhere, a
     /// replay was asked for, or the dispatcher finishes.

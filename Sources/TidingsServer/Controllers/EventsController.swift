@@ -5,7 +5,8 @@ import Logging
 import ServiceLifecycle
 import TidingsCore
 
-/// `GET /v1/events`: live status changes as Server-Sent Events, read from the outbox.
+/// `GET /v1/events`: live status changes as Server-Sent Events, handed over in memory as
+/// they commit (``TidingsCore/LiveChanges``) and read from the outbox to catch up.
 ///
 /// Each change is `id: <seq>`, `event: status`, `data: <StatusChange JSON>`. A client that
 /// sends `Last-Event-ID` (browsers' `EventSource` does on reconnecting) resumes after that
@@ -22,7 +23,7 @@ import TidingsCore
 /// (clients reconnect with `Last-Event-ID`).
 struct EventsController: Sendable {
     let outbox: any ChangeOutbox
-    let notifier: ChangeNotifier
+    let liveChanges: LiveChanges
     let redactor: AddressRedactor
     let logger: Logger
     var keepAliveInterval: Duration = .seconds(15)
@@ -58,7 +59,9 @@ struct EventsController: Sendable {
                 status: .ok,
                 headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
                 body: ResponseBody { writer in
-                    try await stream(from: start, filter: filter, to: &writer)
+                    try await liveChanges.withReader { reader in
+                        try await stream(from: start, filter: filter, reader: reader, to: &writer)
+                    }
                     try await writer.finish(nil)
                 })
         }
@@ -76,7 +79,9 @@ struct EventsController: Sendable {
         return seq > latest ? .reset(lastEventID: seq, latest: latest) : .after(seq)
     }
 
-    private func stream(from start: Start, filter: Filter, to writer: inout any ResponseBodyWriter) async throws {
+    private func stream(
+        from start: Start, filter: Filter, reader: LiveChangeReader, to writer: inout any ResponseBodyWriter
+    ) async throws {
         var cursor: Int64
         switch start {
         case .after(let seq):
@@ -91,7 +96,7 @@ struct EventsController: Sendable {
         }
         var lastWrite = ContinuousClock.now
         while !Task.isCancelled, !Task.isShuttingDownGracefully {
-            let batch = try await outbox.changes(after: cursor, limit: 200)
+            let batch = try await reader.changes(after: cursor, limit: 200, from: outbox)
             var text = ""
             for change in batch where filter.admits(change) {
                 let json = JSONCoding.encodedText(change)
@@ -100,13 +105,15 @@ struct EventsController: Sendable {
             cursor = batch.last?.seq ?? cursor
             if text.isEmpty, ContinuousClock.now - lastWrite >= keepAliveInterval {
                 text = ": keep-alive\n\n"
+                // An idle stream looks at the outbox too, in case a change never came through memory.
+                reader.pollOutbox()
             }
             if !text.isEmpty {
                 try await writer.write(ByteBuffer(string: text))
                 lastWrite = .now
             }
             if batch.isEmpty {
-                await notifier.wait(upTo: .seconds(1))
+                await reader.wait(upTo: .seconds(1))
             }
         }
     }
