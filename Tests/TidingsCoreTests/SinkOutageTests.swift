@@ -67,8 +67,9 @@ struct SimulatedDelivery {
     let policy: DeliveryPolicy
     private(set) var recorded: [String] = []
     private var number = 0
-    /// The sink's loop and the pruning loop.
-    static let restingSleepers = 2
+    /// The dispatcher's ticker, the pruning loop and the sink's loop: asleep on the clock,
+    /// or, for an idle sink loop, waiting for a tick.
+    static let restingLoops = 3
 
     init(
         policy: DeliveryPolicy = DeliveryPolicy(),
@@ -101,7 +102,7 @@ struct SimulatedDelivery {
     func settle(until condition: () async -> Bool) async -> Bool {
         let deadline = ContinuousClock.now + .seconds(60)
         while ContinuousClock.now < deadline {
-            if clock.sleepers == Self.restingSleepers, await condition() { return true }
+            if clock.sleepers + dispatcher.idleLanes == Self.restingLoops, await condition() { return true }
             await Task.yield()
             try? await Task.sleep(for: .microseconds(100))
         }

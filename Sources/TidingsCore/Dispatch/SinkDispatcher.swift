@@ -65,6 +65,8 @@ public final class SinkDispatcher: Sendable {
     /// How often delivered changes are pruned from the outbox.
     private let pruneInterval: Duration
     private let pruneWakeUp = WakeUpSignal()
+    /// Ends the ticker's wait when the dispatcher finishes.
+    private let tickerWakeUp = WakeUpSignal()
     /// How long a change stays in the outbox after every sink took it, for live streams
     /// and replays that go back in time.
     private let outboxRetention: Duration
@@ -102,6 +104,11 @@ public final class SinkDispatcher: Sendable {
         return "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)-\(suffix)"
     }
 
+    /// How many sinks' loops wait for changes now, idle (they wait for a tick or a
+    /// hand-over, not on the clock): with the clock's sleepers, what tells a test on a
+    /// manual clock that the dispatcher is at rest.
+    var idleLanes: Int { lanes.count { $0.wakeUp.hasWaiter } }
+
     /// The names of the sinks, in configuration order.
     public var sinkNames: [String] { lanes.map(\.name) }
 
@@ -135,6 +142,7 @@ public final class SinkDispatcher: Sendable {
         notify()
         for lane in lanes { lane.pause.signal() }
         pruneWakeUp.signal()
+        tickerWakeUp.signal()
     }
 
     /// Whether the loops should stop: after ``finish()``, or when the task running them
@@ -148,6 +156,7 @@ public final class SinkDispatcher: Sendable {
                 group.addTask { await self.feed(lane) }
             }
             group.addTask { await self.pruneUntilFinished() }
+            group.addTask { await self.tickUntilFinished() }
         }
         for lane in lanes {
             do {
@@ -284,14 +293,27 @@ public final class SinkDispatcher: Sendable {
         }
     }
 
-    /// Waits for changes: until new ones are handed over or stored elsewhere, the moved
-    /// cursor is due to be written, or a poll interval passed (the outbox is then read
-    /// anyway, in case a wake-up was missed).
+    /// Waits for changes: until new ones are handed over or stored elsewhere, or the next
+    /// tick (``tickUntilFinished()``), when the moved cursor may be due to be written and an
+    /// idle lane reads the outbox anyway, in case a wake-up was missed.
     private func waitForChanges(_ lane: SinkLane) async {
-        let untilSave = lane.untilCursorSave(at: clock.now, every: policy.cursorSaveInterval)
-        let timeout = min(policy.pollInterval, untilSave ?? policy.pollInterval)
-        let woken = await lane.wakeUp.wait(upTo: timeout, on: clock)
-        if !woken, untilSave == nil || timeout == policy.pollInterval { lane.pollOutbox() }
+        await lane.wakeUp.wait()
+        lane.tookTick()
+    }
+
+    /// Ticks every lane (``SinkLane/tick()``) once per poll interval, or per cursor-save
+    /// interval if that is shorter, until the dispatcher finishes: one timer for every
+    /// lane, rather than one for each of their waits.
+    private func tickUntilFinished() async {
+        let interval = min(policy.pollInterval, policy.cursorSaveInterval)
+        var next = clock.now
+        while !isFinishing {
+            // At fixed instants, so that a wait that starts late ends on time; after a
+            // pause longer than an interval, one tick, not one for each interval missed.
+            next = max(next.advanced(by: interval), clock.now)
+            await tickerWakeUp.wait(until: next, on: clock)
+            for lane in lanes { lane.tick() }
+        }
     }
 
     /// Writes `lane`'s cursor to the store when it moved and, unless `always`, the last

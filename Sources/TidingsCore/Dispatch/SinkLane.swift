@@ -10,7 +10,7 @@ import Synchronization
 final class SinkLane: HandOverReading {
     let route: SinkRoute
     /// Ends an idle loop's wait for changes: changes were handed over or stored elsewhere, a
-    /// replay was asked for, or the dispatcher finishes.
+    /// replay was asked for, a poll interval passed (``tick()``), or the dispatcher finishes.
     let wakeUp = WakeUpSignal()
     /// Ends the pauses of the loop — before retrying a batch, after an error of the store,
     /// standing by for the lease — only when the dispatcher finishes: a pause waits for
@@ -30,6 +30,11 @@ final class SinkLane: HandOverReading {
         /// Counts replays, so that a batch delivered across one does not move the cursor
         /// past the point the replay set.
         var resets = 0
+        /// Whether changes were handed over since the last ``tick()``.
+        var acceptedSinceTick = false
+        /// Whether a tick came after a poll interval without changes handed over: the loop
+        /// reads the outbox when it next waits (``tookTick()``).
+        var idleTick = false
     }
 
     private let state: Mutex<State>
@@ -43,8 +48,33 @@ final class SinkLane: HandOverReading {
 
     /// Hands over the changes of one commit (none: changes only the outbox has) and wakes the loop.
     func accept(_ changes: [StatusChange]) {
-        state.withLock { $0.handedOver.append(changes) }
+        state.withLock { state in
+            state.handedOver.append(changes)
+            state.acceptedSinceTick = true
+        }
         wakeUp.signal()
+    }
+
+    /// A poll interval passed (the dispatcher's one ticker for every lane, instead of a
+    /// timer for every wait): wakes the loop, which writes its cursor if that is due and,
+    /// if nothing was handed over since the previous tick, reads the outbox anyway
+    /// (``tookTick()``).
+    func tick() {
+        state.withLock { state in
+            if !state.acceptedSinceTick { state.idleTick = true }
+            state.acceptedSinceTick = false
+        }
+        wakeUp.signal()
+    }
+
+    /// Called by the loop after each wait for changes: a tick that found the lane idle
+    /// makes it look at the outbox (``pollOutbox()``).
+    func tookTick() {
+        let idle = state.withLock { state in
+            defer { state.idleTick = false }
+            return state.idleTick
+        }
+        if idle { pollOutbox() }
     }
 
     /// The next changes after `cursor` from memory; nil when the outbox must be read.
@@ -63,7 +93,7 @@ final class SinkLane: HandOverReading {
         state.withLock { $0.handedOver.caughtUp(at: generation) }
     }
 
-    /// The loop waited a whole poll interval without a wake-up: look at the outbox anyway,
+    /// A whole poll interval passed without changes handed over: look at the outbox anyway,
     /// and read the cursor from the store again unless it moved since it was written (a
     /// replay on another instance may have set it back).
     func pollOutbox() {

@@ -12,6 +12,9 @@ final class WakeUpSignal: Sendable {
 
     private let state = Mutex(State())
 
+    /// Whether a task is waiting for a signal now.
+    var hasWaiter: Bool { state.withLock { $0.waiter != nil } }
+
     /// Wakes the waiting task, or the next one to wait.
     func signal() {
         let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
@@ -30,9 +33,17 @@ final class WakeUpSignal: Sendable {
     /// the sleep on `clock` is cancelled.
     @discardableResult
     func wait(upTo timeout: Duration, on clock: some Clock<Duration> = ContinuousClock()) async -> Bool {
+        await wait(until: clock.now.advanced(by: timeout), on: clock)
+    }
+
+    /// Returns at `deadline` by `clock` (at once when it has passed), on a signal, or when
+    /// the task is cancelled, whichever is first; true when a signal (or the cancellation)
+    /// ended it.
+    @discardableResult
+    func wait<C: Clock<Duration>>(until deadline: C.Instant, on clock: C) async -> Bool {
         await withTaskGroup(of: Bool.self) { group in
             group.addTask {
-                try? await clock.sleep(for: timeout)
+                try? await clock.sleep(until: deadline, tolerance: nil)
                 return false
             }
             group.addTask {
@@ -43,6 +54,12 @@ final class WakeUpSignal: Sendable {
             group.cancelAll()
             return signalled
         }
+    }
+
+    /// Returns on a signal, or when the task is cancelled: a wait that costs no timer, for
+    /// a loop that something else wakes when time has passed.
+    func wait() async {
+        await waitForSignal()
     }
 
     private func waitForSignal() async {
