@@ -25,10 +25,10 @@ enum CallbackBatch {
     static let attempts = 4
 
     /// The queue's commit step for `client`: one transaction per batch, within
-    /// ``PostgresStoreConfiguration/operationTimeout``, run again when it lost a race
-    /// (``lostARace(_:)``). A failure becomes a `StatusStoreError` saying where and why;
-    /// the queue reports it. Once the batch has committed, its changes go to
-    /// `announcements`.
+    /// ``PostgresStoreConfiguration/operationTimeout``, run again when PostgreSQL failed it
+    /// to break a deadlock (``isDeadlockVictim(_:)``). A failure becomes a
+    /// `StatusStoreError` saying where and why; the queue reports it. Once the batch has
+    /// committed, its changes go to `announcements`.
     static func commit(
         to client: PostgresClient, configuration: PostgresStoreConfiguration,
         announcements: ChangeAnnouncements, logger: Logger
@@ -45,9 +45,9 @@ enum CallbackBatch {
                     }
                     announcements.committed(batch.changes)
                     return batch.outcomes
-                } catch let error as StatusStoreError where attempt < attempts && lostARace(error) {
+                } catch let error as StatusStoreError where attempt < attempts && isDeadlockVictim(error) {
                     logger.debug(
-                        "a group commit lost a race with another transaction; running it again",
+                        "PostgreSQL failed a group commit to break a deadlock; running it again",
                         metadata: ["attempt": "\(attempt)", "error": "\(error)"])
                     attempt += 1
                 }
@@ -109,7 +109,7 @@ enum CallbackBatch {
     /// Whether a batch failed only because PostgreSQL broke a deadlock with another
     /// transaction (`40P01`; one that locks rows in another order, as deleting old messages
     /// does), so that running it again will do.
-    static func lostARace(_ error: StatusStoreError) -> Bool {
+    static func isDeadlockVictim(_ error: StatusStoreError) -> Bool {
         let cause = (error.underlying as? PostgresTransactionError)?.closureError ?? error.underlying
         return (cause as? PSQLError)?.serverInfo?[.sqlState] == "40P01"
     }
