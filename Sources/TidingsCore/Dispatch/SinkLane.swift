@@ -163,15 +163,6 @@ final class SinkLane: HandOverReading {
         }
     }
 
-    /// How long until the moved cursor is due to be written; nil when it has not moved.
-    func untilCursorSave(at now: ServiceClock.Instant, every interval: Duration) -> Duration? {
-        state.withLock { state in
-            guard let cursor = state.cursor, cursor != state.savedCursor else { return nil }
-            guard let savedAt = state.savedAt else { return .zero }
-            return max(interval - (now - savedAt), .zero)
-        }
-    }
-
     /// `cursor` was written to the store at `now`.
     func saved(_ cursor: Int64, at now: ServiceClock.Instant) {
         state.withLock { state in

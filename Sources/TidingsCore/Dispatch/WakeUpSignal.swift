@@ -47,7 +47,7 @@ final class WakeUpSignal: Sendable {
                 return false
             }
             group.addTask {
-                await self.waitForSignal()
+                await self.wait()
                 return true
             }
             let signalled = await group.next() ?? true
@@ -59,10 +59,6 @@ final class WakeUpSignal: Sendable {
     /// Returns on a signal, or when the task is cancelled: a wait that costs no timer, for
     /// a loop that something else wakes when time has passed.
     func wait() async {
-        await waitForSignal()
-    }
-
-    private func waitForSignal() async {
         await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
                 let resumeNow = state.withLock { state -> Bool in
