@@ -11,11 +11,12 @@ import TwilioWebhooks
 /// the queue shares one sync among all the callbacks waiting at a moment.
 enum CallbackBatch {
     /// The queue's commit step for `pool`: one write transaction per batch, on the pool's
-    /// writer connection; a failure reaches every caller of the batch through the queue.
-    /// The batch's changes go to `observers` once it has committed.
-    static func commit(to pool: DatabasePool, observers: ChangeObservers) -> GroupCommitQueue.Commit {
+    /// writer connection, run from the queue's own thread (GRDB runs an uncontended
+    /// synchronous write on its caller's thread); a failure reaches every caller of the
+    /// batch through the queue. The batch's changes go to `observers` once it has committed.
+    static func commit(to pool: DatabasePool, observers: ChangeObservers) -> GroupCommitQueue.BlockingCommit {
         { entries in
-            try await pool.write { db in
+            try pool.write { db in
                 let batch = try apply(entries, in: db)
                 db.publishAfterCommit(batch.changes, to: observers)
                 return batch.outcomes

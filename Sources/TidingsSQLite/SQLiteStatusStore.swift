@@ -106,7 +106,8 @@ public final class SQLiteStatusStore: StatusStore {
         let observers = ChangeObservers()
         self.observers = observers
         self.writer = GroupCommitQueue(
-            storeName: "the SQLite store", logger: logger, commit: CallbackBatch.commit(to: pool, observers: observers))
+            storeName: "the SQLite store", logger: logger,
+            blockingCommit: CallbackBatch.commit(to: pool, observers: observers))
         logger?.info(
             "SQLite store open",
             metadata: ["path": "\(databasePath)", "synchronous": "\(synchronous)"])
@@ -239,7 +240,5 @@ public final class SQLiteStatusStore: StatusStore {
     }
 
     /// How many write transactions this store has committed.
-    var committedTransactions: Int {
-        get async { await writer.committedTransactions }
-    }
+    var committedTransactions: Int { writer.committedTransactions }
 }

@@ -172,7 +172,7 @@ struct SQLiteStatusStoreTests {
             #expect(results.allSatisfy { (try? $0.get()) != nil })
             // Every callback is acknowledged only after its commit, so all of them are
             // counted here; with 200 callbacks waiting at once, transactions are shared.
-            let transactions = await store.committedTransactions
+            let transactions = store.committedTransactions
             #expect(transactions >= 1)
             #expect(transactions < callbacks.count)
             for callback in callbacks {

@@ -1,5 +1,7 @@
+import Dispatch
 import Foundation
 import Logging
+import Synchronization
 import TwilioWebhooks
 
 /// Commits callbacks in groups: the batching half of every durable ``StatusStore``.
@@ -11,16 +13,23 @@ import TwilioWebhooks
 /// 1. A caller appends its callback to the waiting list and suspends.
 /// 2. When no batch is being committed, the queue takes every callback waiting at that
 ///    moment (at most ``maximumBatchSize``), in arrival order, and hands them to the
-///    store's `commit` closure, which applies them in ONE transaction and commits it.
-/// 3. Only after `commit` returns does the queue resume each caller with its own outcome;
-///    if it throws, nothing of the batch was stored and every caller in it gets a
+///    store's commit step, which applies them in ONE transaction and commits it.
+/// 3. Only after the commit step returns does the queue resume each caller with its own
+///    outcome; if it throws, nothing of the batch was stored and every caller in it gets a
 ///    ``StatusStoreError`` (the HTTP layer answers 503 and Twilio retries).
 /// 4. Callbacks that arrived meanwhile wait for the next batch.
 ///
 /// A lone callback is committed at once — no timer, no waiting for a batch to fill — and
-/// under load each batch holds what piled up during one commit. The task that commits
-/// batches runs only while there is work.
-public actor GroupCommitQueue {
+/// under load each batch holds what piled up during one commit. Batches are committed
+/// only while there is work, by one of two committers:
+///
+/// - an `async` commit step (``init(storeName:maximumBatchSize:logger:commit:)``) runs in a
+///   task the queue starts when a callback finds it idle;
+/// - a blocking one (``init(storeName:maximumBatchSize:logger:blockingCommit:)``), for a
+///   store whose commit holds a thread while the disk syncs (SQLite), runs on a serial
+///   dispatch queue of the queue's own, and resumes the callers from there. A quiet server
+///   then crosses one thread to commit a callback and one back, not three.
+public final class GroupCommitQueue: Sendable {
     /// One callback to store, and when it arrived.
     public struct Entry: Sendable {
         public let callback: StatusCallback
@@ -36,34 +45,76 @@ public actor GroupCommitQueue {
     /// throws when the transaction did not commit.
     public typealias Commit = @Sendable ([Entry]) async throws -> [RecordOutcome]
 
+    /// ``Commit`` for a store whose commit blocks its thread until the transaction is durable.
+    public typealias BlockingCommit = @Sendable ([Entry]) throws -> [RecordOutcome]
+
+    private enum Committer: Sendable {
+        case task(Commit)
+        case serialQueue(DispatchQueue, BlockingCommit)
+    }
+
     private struct Job {
         let entry: Entry
         let continuation: CheckedContinuation<RecordOutcome, any Error>
+    }
+
+    private struct State {
+        var waiting: [Job] = []
+        var isCommitting = false
+        var committedTransactions = 0
     }
 
     /// The most callbacks committed in one transaction, so that one transaction stays short.
     public let maximumBatchSize: Int
     /// Names the store in the error every caller of a failed batch gets ("the SQLite store").
     private let storeName: String
-    private let commit: Commit
+    private let committer: Committer
     private let logger: Logger?
-    private var waiting: [Job] = []
-    private var isCommitting = false
-    /// How many batches have committed: fewer than the callbacks they held whenever
-    /// callbacks arrived together.
-    public private(set) var committedTransactions = 0
+    private let state = Mutex(State())
 
+    /// A queue whose batches `commit` applies in a task of their own.
+    ///
     /// - Parameters:
     ///   - storeName: the store in words, for errors ("the PostgreSQL store").
     ///   - maximumBatchSize: the most callbacks per transaction.
     ///   - logger: where a failed commit is reported, once per batch; nil for silence.
     ///   - commit: applies one batch in one transaction.
-    public init(storeName: String, maximumBatchSize: Int = 256, logger: Logger? = nil, commit: @escaping Commit) {
+    public convenience init(
+        storeName: String, maximumBatchSize: Int = 256, logger: Logger? = nil, commit: @escaping Commit
+    ) {
+        self.init(storeName: storeName, maximumBatchSize: maximumBatchSize, logger: logger, committer: .task(commit))
+    }
+
+    /// A queue whose batches `blockingCommit` applies on a serial dispatch queue, for a store
+    /// whose commit holds its thread until the disk has synced.
+    ///
+    /// - Parameters:
+    ///   - storeName: the store in words, for errors ("the SQLite store").
+    ///   - maximumBatchSize: the most callbacks per transaction.
+    ///   - logger: where a failed commit is reported, once per batch; nil for silence.
+    ///   - blockingCommit: applies one batch in one transaction, and returns once it is durable.
+    public convenience init(
+        storeName: String, maximumBatchSize: Int = 256, logger: Logger? = nil,
+        blockingCommit: @escaping BlockingCommit
+    ) {
+        let queue = DispatchQueue(label: "tidings.group-commit")
+        self.init(
+            storeName: storeName, maximumBatchSize: maximumBatchSize, logger: logger,
+            committer: .serialQueue(queue, blockingCommit))
+    }
+
+    private init(storeName: String, maximumBatchSize: Int, logger: Logger?, committer: Committer) {
         precondition(maximumBatchSize > 0, "a batch holds at least one callback")
         self.storeName = storeName
         self.maximumBatchSize = maximumBatchSize
         self.logger = logger
-        self.commit = commit
+        self.committer = committer
+    }
+
+    /// How many batches have committed: fewer than the callbacks they held whenever
+    /// callbacks arrived together.
+    public var committedTransactions: Int {
+        state.withLock { $0.committedTransactions }
     }
 
     /// Queues `callback` and returns its outcome once the batch holding it has committed.
@@ -71,32 +122,67 @@ public actor GroupCommitQueue {
     /// - Throws: ``StatusStoreError`` when that batch did not commit; nothing of it was stored.
     public func record(_ callback: StatusCallback, receivedAt: Date) async throws -> RecordOutcome {
         try await withCheckedThrowingContinuation { continuation in
-            waiting.append(Job(entry: Entry(callback: callback, receivedAt: receivedAt), continuation: continuation))
-            if !isCommitting {
-                isCommitting = true
-                Task { await commitWaitingBatches() }
+            let job = Job(entry: Entry(callback: callback, receivedAt: receivedAt), continuation: continuation)
+            let mustStart = state.withLock { state in
+                state.waiting.append(job)
+                guard !state.isCommitting else { return false }
+                state.isCommitting = true
+                return true
+            }
+            if mustStart {
+                startCommitting()
             }
         }
     }
 
-    private func commitWaitingBatches() async {
-        while !waiting.isEmpty {
-            let batch = Array(waiting.prefix(maximumBatchSize))
-            waiting.removeFirst(batch.count)
-            await commit(batch)
+    /// Commits batches until no callback waits.
+    private func startCommitting() {
+        switch committer {
+        case .task(let commit):
+            Task {
+                while let batch = nextBatch() {
+                    let outcomes: Result<[RecordOutcome], any Error>
+                    do {
+                        outcomes = .success(try await commit(batch.map(\.entry)))
+                    } catch {
+                        outcomes = .failure(error)
+                    }
+                    finish(batch, outcomes)
+                }
+            }
+        case .serialQueue(let queue, let commit):
+            queue.async {
+                while let batch = self.nextBatch() {
+                    self.finish(batch, Result { try commit(batch.map(\.entry)) })
+                }
+            }
         }
-        isCommitting = false
     }
 
-    private func commit(_ batch: [Job]) async {
-        do {
-            let outcomes = try await commit(batch.map(\.entry))
+    /// The callbacks waiting now, at most ``maximumBatchSize`` of them; nil, and the queue
+    /// idle, when none wait.
+    private func nextBatch() -> [Job]? {
+        state.withLock { state in
+            guard !state.waiting.isEmpty else {
+                state.isCommitting = false
+                return nil
+            }
+            let batch = Array(state.waiting.prefix(maximumBatchSize))
+            state.waiting.removeFirst(batch.count)
+            return batch
+        }
+    }
+
+    /// Resumes every caller of `batch` with its outcome, or with the commit's failure.
+    private func finish(_ batch: [Job], _ outcomes: Result<[RecordOutcome], any Error>) {
+        switch outcomes {
+        case .success(let outcomes):
             precondition(outcomes.count == batch.count, "a commit returns one outcome per callback")
-            committedTransactions += 1
+            state.withLock { $0.committedTransactions += 1 }
             for (job, outcome) in zip(batch, outcomes) {
                 job.continuation.resume(returning: outcome)
             }
-        } catch {
+        case .failure(let error):
             logger?.error(
                 "\(storeName) could not commit callbacks; they were not stored and will be refused",
                 metadata: ["callbacks": "\(batch.count)", "error": "\(error)"])
