@@ -237,10 +237,15 @@ run_throughput() {
 
 run_latency() {
     # Two wrk processes, each paced at half the rate (bench/pacing.lua): the target's
-    # 5,000/s, and two lower rates to show where the latency turns.
+    # 5,000/s, and lower rates to show where the latency turns; the ceiling at each rate first.
     header "steady load: callbacks/s offered on a schedule, $connections connections, ${duration} s each"
     local rate
     for rate in 250 1,000 2,500 5,000; do
+        # What the HTTP stack alone costs at this rate: the floor under Tidings' figures.
+        "$bin/hummingbird-ceiling" $port > /dev/null 2>&1 & pids+=($!); wait_for_port $port
+        server_pids=("${pids[@]}")
+        RATE=$((${rate/,/} / 2)) measure "Hummingbird 204 ceiling, $rate/s offered" $port
+        stop_servers
         rm -rf "$out/latency-sqlite"
         start_tidings $port --data-dir "$out/latency-sqlite"
         server_pids=("${pids[@]}")
