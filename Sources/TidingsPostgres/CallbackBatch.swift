@@ -77,7 +77,7 @@ enum CallbackBatch {
         _ entries: [GroupCommitQueue.Entry], on connection: PostgresConnection, logger: Logger
     ) async throws -> RecordedBatch {
         let decoder = JSONCoding.makeDecoder()
-        let sids = Array(Set(entries.map(\.callback.messageSid))).sorted()
+        let sids = Array(Set(entries.map(\.report.messageSid))).sorted()
         var stored = try await MessagesTable.records(sids: sids, on: connection, decoder: decoder, logger: logger)
         var rowsHeld = Set(stored.keys)
         while true {

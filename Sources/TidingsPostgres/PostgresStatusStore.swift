@@ -106,13 +106,13 @@ public final class PostgresStatusStore: StatusStore, Service {
         }
     }
 
-    /// Applies `callback` to its message and returns once the transaction holding it, shared
-    /// with every other callback waiting at the same moment in this instance, has committed.
+    /// Applies `report` to its message and returns once the transaction holding it, shared
+    /// with every other report waiting at the same moment in this instance, has committed.
     ///
-    /// - Throws: `StatusStoreError` when the transaction failed; nothing of the callback
+    /// - Throws: `StatusStoreError` when the transaction failed; nothing of the report
     ///   was stored.
-    public func record(_ callback: StatusCallback, receivedAt: Date) async throws -> RecordOutcome {
-        try await writer.record(callback, receivedAt: receivedAt)
+    public func record(_ report: StatusReport, receivedAt: Date) async throws -> RecordOutcome {
+        try await writer.record(report, receivedAt: receivedAt)
     }
 
     /// The stored record of one message; nil when no callback for it was ever stored.

@@ -147,14 +147,14 @@ public final class SQLiteStatusStore: StatusStore {
         }
     }
 
-    /// Applies `callback` to its message with ``TidingsCore/StatusMachine`` and returns once
-    /// the result is committed, in a transaction shared with every other callback waiting
+    /// Applies `report` to its message with ``TidingsCore/StatusMachine`` and returns once
+    /// the result is committed, in a transaction shared with every other report waiting
     /// at the same moment.
     ///
-    /// - Throws: `StatusStoreError` when the transaction failed; nothing of the callback
+    /// - Throws: `StatusStoreError` when the transaction failed; nothing of the report
     ///   was stored.
-    public func record(_ callback: StatusCallback, receivedAt: Date) async throws -> RecordOutcome {
-        try await writer.record(callback, receivedAt: receivedAt)
+    public func record(_ report: StatusReport, receivedAt: Date) async throws -> RecordOutcome {
+        try await writer.record(report, receivedAt: receivedAt)
     }
 
     /// Calls `observer` with the changes of every commit, in the order they committed.

@@ -9,10 +9,13 @@ public struct LogSinkLine: Codable, Equatable, Sendable, JSONWritable {
     public let id: String
     /// The change's place in the outbox (``TidingsCore/StatusChange/seq``).
     public let seq: Int64?
-    /// When the callback was received (RFC 3339, UTC).
+    /// When the report was received (RFC 3339, UTC).
     public let ts: Date
     /// The message SID.
     public let sid: String
+    /// Which way the news came (`callback`, `event-stream`, `conversations`, `api`); absent
+    /// for a stale change, which carries no report.
+    public let source: String?
     /// The message's status after this callback.
     public let status: String
     /// The message's status before it; absent for the first callback of a message.
@@ -40,6 +43,7 @@ public struct LogSinkLine: Codable, Equatable, Sendable, JSONWritable {
         seq = change.seq
         ts = change.receivedAt
         sid = change.sid
+        source = change.source?.rawValue
         status = change.status.wireValue
         previousStatus = change.previousStatus?.wireValue
         reportedStatus = change.reportedStatus == change.status ? nil : change.reportedStatus.wireValue
@@ -65,6 +69,7 @@ public struct LogSinkLine: Codable, Equatable, Sendable, JSONWritable {
             object.field("reportedStatus", reportedStatus)
             object.field("seq", seq)
             object.field("sid", sid)
+            object.field("source", source)
             object.field("stale", stale)
             object.field("status", status)
             object.field("to", to)

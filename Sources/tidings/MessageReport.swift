@@ -38,11 +38,12 @@ struct MessageReport: Sendable {
         lines.append("")
         lines.append("  history")
         var history = TextTable([
-            ("RECEIVED (UTC)", .left), ("STATUS", .left), ("APPLIED", .left), ("DUPLICATES", .right), ("ERROR", .left),
+            ("RECEIVED (UTC)", .left), ("SOURCE", .left), ("STATUS", .left), ("APPLIED", .left), ("DUPLICATES", .right),
+            ("ERROR", .left),
         ])
         for entry in record.history {
             history.append([
-                Self.time(entry.receivedAt), terminal.paint(entry.status), entry.applied ? "yes" : "no",
+                Self.time(entry.receivedAt), entry.source.rawValue, terminal.paint(entry.status), entry.applied ? "yes" : "no",
                 String(entry.duplicates), entry.errorCode.map { terminal.paint(String($0), .red) } ?? "",
             ])
         }

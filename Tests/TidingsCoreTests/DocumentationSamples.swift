@@ -26,9 +26,9 @@ actor DictionaryRecorder: StatusRecording {
     private var records: [String: MessageRecord] = [:]
     private var outbox: [StatusChange] = []
 
-    func record(_ callback: StatusCallback, receivedAt: Date) -> RecordOutcome {
+    func record(_ report: StatusReport, receivedAt: Date) -> RecordOutcome {
         let batch = StatusMachine.record(
-            [GroupCommitQueue.Entry(callback: callback, receivedAt: receivedAt)],
+            [GroupCommitQueue.Entry(report: report, receivedAt: receivedAt)],
             numberingAfter: Int64(outbox.count)
         ) { records[$0] }
         records.merge(batch.records) { $1 }  // in a database: one transaction with…
@@ -45,8 +45,8 @@ struct DocumentationSampleTests {
         var machine = StatusMachine(record: nil)
         let delivered = try StatusCallback(parameters: FormBody(parsing: Array("MessageSid=SM1&MessageStatus=delivered".utf8)))
         let sent = try StatusCallback(parameters: FormBody(parsing: Array("MessageSid=SM1&MessageStatus=sent".utf8)))
-        _ = machine.receive(delivered, at: Date(timeIntervalSince1970: 2))
-        let late = machine.receive(sent, at: Date(timeIntervalSince1970: 3))
+        _ = machine.receive(StatusReport(delivered), at: Date(timeIntervalSince1970: 2))
+        let late = machine.receive(StatusReport(sent), at: Date(timeIntervalSince1970: 3))
 
         #expect(machine.record?.status == .delivered)
         #expect(machine.record?.history.count == 2)
@@ -71,9 +71,9 @@ struct DocumentationSampleTests {
         let recorder = DictionaryRecorder()
         let queued = try StatusCallback(parameters: FormBody(parsing: Array("MessageSid=SM1&MessageStatus=queued".utf8)))
         let sent = try StatusCallback(parameters: FormBody(parsing: Array("MessageSid=SM1&MessageStatus=sent".utf8)))
-        let first = await recorder.record(queued, receivedAt: Date(timeIntervalSince1970: 1.0004))
-        let second = await recorder.record(sent, receivedAt: Date(timeIntervalSince1970: 2))
-        let again = await recorder.record(sent, receivedAt: Date(timeIntervalSince1970: 3))
+        let first = await recorder.record(StatusReport(queued), receivedAt: Date(timeIntervalSince1970: 1.0004))
+        let second = await recorder.record(StatusReport(sent), receivedAt: Date(timeIntervalSince1970: 2))
+        let again = await recorder.record(StatusReport(sent), receivedAt: Date(timeIntervalSince1970: 3))
 
         #expect(first.change?.seq == 1)
         #expect(second.change?.seq == 2)

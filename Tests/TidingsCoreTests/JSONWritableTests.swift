@@ -119,7 +119,7 @@ struct CompactChangeReadingTests {
     @Test(arguments: [Int64.min, Int64.min + 1, -1, Int64.max])
     func extremeIntegersReadBackWithoutJSONDecoder(_ value: Int64) throws {
         let change = StatusChange(
-            id: "SM1-0", seq: value, receivedAt: CallbackFixtures.time(0), sid: "SM1", status: .sent,
+            id: "SM1-0", seq: value, receivedAt: CallbackFixtures.time(0), source: .callback, sid: "SM1", status: .sent,
             previousStatus: nil, reportedStatus: .sent, errorCode: Int(value), errorMessage: nil,
             channel: .sms, to: nil, applied: true, conflict: false)
         var json = JSONCoding.encodedText(change)
@@ -168,8 +168,9 @@ struct JSONWritableCompletenessTests {
     }
 
     static let history = HistoryEntry(
-        status: .undelivered, errorCode: 30003, receivedAt: CallbackFixtures.time(2), applied: true,
-        idempotencyToken: "token", params: FormBody([.init(name: "MessageStatus", value: "undelivered")]))
+        source: .eventStream, status: .undelivered, errorCode: 30003, receivedAt: CallbackFixtures.time(2),
+        eventAt: CallbackFixtures.time(1), applied: true, dedupeKey: "EZ1",
+        params: FormBody([.init(name: "data.messageStatus", value: "UNDELIVERED")]))
     static let timeline = TimelineEntry(status: .undelivered, at: CallbackFixtures.time(2))
 
     @Test func aRecordWithEveryFieldWritesEveryProperty() throws {
@@ -192,7 +193,7 @@ struct JSONWritableCompletenessTests {
 
     @Test func aChangeWithEveryFieldWritesEveryProperty() throws {
         let change = StatusChange(
-            id: "SM1-1", seq: 7, receivedAt: CallbackFixtures.time(3), sid: "SM1", status: .undelivered,
+            id: "SM1-1", seq: 7, receivedAt: CallbackFixtures.time(3), source: .api, sid: "SM1", status: .undelivered,
             previousStatus: .sent, reportedStatus: .undelivered, errorCode: 30003, errorMessage: "Unreachable",
             channel: .sms, to: CallbackFixtures.to, applied: true, conflict: false)
         #expect(try writtenKeys(change) == storedProperties(change))

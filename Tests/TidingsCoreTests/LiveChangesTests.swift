@@ -17,7 +17,7 @@ struct LiveChangesTests {
     /// Stores `count` callbacks, one message each, numbered from `first`.
     func record(_ count: Int, from first: Int) async throws {
         for number in first..<(first + count) {
-            _ = await store.record(
+            _ = try await store.record(
                 try CallbackFixtures.callback(sid: CallbackFixtures.sid(number), status: "sent"),
                 receivedAt: CallbackFixtures.time(0))
         }

@@ -41,7 +41,7 @@ struct SinkDispatcherHandOverTests {
     func record(_ count: Int, from first: Int) async throws -> [String] {
         var ids: [String] = []
         for number in first..<(first + count) {
-            let outcome = await store.record(
+            let outcome = try await store.record(
                 try CallbackFixtures.callback(sid: CallbackFixtures.sid(number), status: "sent"),
                 receivedAt: CallbackFixtures.time(0))
             ids.append(try #require(outcome.change).id)

@@ -55,7 +55,7 @@ struct SinkDispatcherTests {
     ) async throws -> [String] {
         var ids: [String] = []
         for number in first..<(first + count) {
-            let outcome = await store.record(
+            let outcome = try await store.record(
                 try CallbackFixtures.callback(sid: CallbackFixtures.sid(number), status: status),
                 receivedAt: receivedAt)
             ids.append(outcome.change!.id)

@@ -88,7 +88,7 @@ struct SimulatedDelivery {
 
     /// Stores one callback received now (by the clock) and tells the dispatcher.
     mutating func receiveCallback() async throws {
-        let outcome = await outbox.record(
+        let outcome = try await outbox.record(
             try CallbackFixtures.callback(sid: CallbackFixtures.sid(number), status: "sent"),
             receivedAt: serviceClock.wallTime)
         number += 1

@@ -58,12 +58,12 @@ struct CLIRenderingTests {
         let at = Date(timeIntervalSince1970: 1_795_000_000)  // 2026-11-18 11:06:40 UTC
         let sid = "SM00000000000000000000000000000001"
         let moved = StatusChange(
-            id: "\(sid)-2", seq: 2, receivedAt: at, sid: sid, status: .undelivered, previousStatus: .sent,
+            id: "\(sid)-2", seq: 2, receivedAt: at, source: .callback, sid: sid, status: .undelivered, previousStatus: .sent,
             reportedStatus: .undelivered, errorCode: 30003, errorMessage: "Unreachable destination handset",
             channel: .sms, to: "+15558675310", applied: true, conflict: false)
         #expect(try line(moved) == "11:06:40 \(sid) sent → undelivered (sms, +15558675310) 30003 Unreachable destination handset")
         let stale = StatusChange(
-            id: "\(sid)-stale-1", receivedAt: at, sid: sid, status: .sent, previousStatus: .sent, reportedStatus: .sent,
+            id: "\(sid)-stale-1", receivedAt: at, source: nil, sid: sid, status: .sent, previousStatus: .sent, reportedStatus: .sent,
             errorCode: nil, errorMessage: nil, channel: .whatsapp, to: nil, applied: false, conflict: false, stale: true)
         #expect(try line(stale) == "11:06:40 \(sid) sent stale: no callback for longer than --stale-after (whatsapp)")
         #expect(TailCommand.line(for: "not a change", on: plain) == "not a change")

@@ -33,9 +33,9 @@ struct CLIStatusTests {
         #expect(!lines.contains { $0.hasPrefix("  conflict") || $0.hasPrefix("  stale") })
 
         let history = try #require(lines.firstIndex(of: "  history"))
-        #expect(lines[history + 1] == "  RECEIVED (UTC)            STATUS       APPLIED  DUPLICATES  ERROR")
+        #expect(lines[history + 1] == "  RECEIVED (UTC)            SOURCE    STATUS       APPLIED  DUPLICATES  ERROR")
         let rows = lines[(history + 2)...].map { $0.split(separator: " ", omittingEmptySubsequences: true).dropFirst(2).joined(separator: " ") }
-        #expect(rows == ["queued yes 0", "sent yes 0", "undelivered yes 1 30003"])
+        #expect(rows == ["callback queued yes 0", "callback sent yes 0", "callback undelivered yes 1 30003"])
     }
 
     @Test func aConflictIsFlagged() async throws {

@@ -17,7 +17,7 @@ struct MultiInstanceTests {
         let lives = ShuffledLives(messages: 150, firstSID: 0xd0000, seed: 7)
         let reference = InMemoryStatusStore()
         for callback in lives.callbacks {
-            _ = await reference.record(try callback.callback(), receivedAt: Date())
+            _ = try await reference.record(try callback.callback(), receivedAt: Date())
         }
         let directory = try TemporaryDirectory()
         defer { directory.remove() }

@@ -14,7 +14,7 @@ struct FullDiskStore: StatusStore {
     var summary: String { "a store on a full disk" }
     var full: StatusStoreError { StatusStoreError("disk I/O error: SQLITE_FULL writing /var/lib/tidings/tidings.sqlite-wal") }
 
-    func record(_ callback: StatusCallback, receivedAt: Date) async throws -> RecordOutcome { throw full }
+    func record(_ report: StatusReport, receivedAt: Date) async throws -> RecordOutcome { throw full }
     func message(sid: String) async throws -> MessageRecord? { try await reads.message(sid: sid) }
     func checkAvailability() async throws {}
     func observeChanges(_ observer: @escaping @Sendable ([StatusChange]) -> Void) {}

@@ -16,8 +16,8 @@ struct MaintenanceServiceTests {
         let store = InMemoryStatusStore()
         let quiet = CallbackFixtures.sid(1)
         let settled = CallbackFixtures.sid(2)
-        _ = await store.record(try CallbackFixtures.callback(sid: quiet, status: "sent"), receivedAt: start)
-        _ = await store.record(try CallbackFixtures.callback(sid: settled, status: "delivered"), receivedAt: start)
+        _ = try await store.record(try CallbackFixtures.callback(sid: quiet, status: "sent"), receivedAt: start)
+        _ = try await store.record(try CallbackFixtures.callback(sid: settled, status: "delivered"), receivedAt: start)
         let reported = Atomic<Int>(0)
         let service = MaintenanceService(
             store: store, staleAfter: 600, retention: 3_600, logger: Logger(label: "test"),

@@ -24,7 +24,7 @@ import TwilioWebhooks
         stale: Bool = false
     ) -> StatusChange {
         StatusChange(
-            id: "SM1-1", receivedAt: Date(), sid: "SM1", status: status, previousStatus: previous,
+            id: "SM1-1", receivedAt: Date(), source: stale ? nil : .callback, sid: "SM1", status: status, previousStatus: previous,
             reportedStatus: reported ?? status, errorCode: errorCode, errorMessage: nil, channel: channel,
             to: nil, applied: applied, conflict: conflict, stale: stale)
     }

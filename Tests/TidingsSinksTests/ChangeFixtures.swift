@@ -16,7 +16,7 @@ enum ChangeFixtures {
         let sid = CallbackFixtures.sid(number / stages.count)
         return StatusChange(
             id: "\(sid)-\(number % stages.count)", seq: Int64(number), receivedAt: CallbackFixtures.time(number),
-            sid: sid, status: stage.status, previousStatus: stage.previous, reportedStatus: stage.status,
+            source: .callback, sid: sid, status: stage.status, previousStatus: stage.previous, reportedStatus: stage.status,
             errorCode: nil, errorMessage: nil, channel: .sms, to: CallbackFixtures.to, applied: true,
             conflict: false)
     }
@@ -29,7 +29,8 @@ enum ChangeFixtures {
     /// A change with every optional field filled in: a late `sent` after `undelivered`,
     /// carrying an error.
     static let everyField = StatusChange(
-        id: "\(CallbackFixtures.sid(99))-4", seq: 42, receivedAt: CallbackFixtures.time(7), sid: CallbackFixtures.sid(99),
+        id: "\(CallbackFixtures.sid(99))-4", seq: 42, receivedAt: CallbackFixtures.time(7), source: .eventStream,
+        sid: CallbackFixtures.sid(99),
         status: .undelivered, previousStatus: .sent, reportedStatus: .sent, errorCode: 30003,
         errorMessage: "Unreachable destination handset", channel: .whatsapp, to: "whatsapp:+15558675310",
         applied: false, conflict: true)

@@ -16,7 +16,7 @@ struct LogSinkTests {
 
             let quiet = StatusChange(
                 id: "\(CallbackFixtures.sid(5))-stale-1", seq: 43, receivedAt: CallbackFixtures.time(8),
-                sid: CallbackFixtures.sid(5), status: .sent, previousStatus: .sent, reportedStatus: .sent, errorCode: nil,
+                source: nil, sid: CallbackFixtures.sid(5), status: .sent, previousStatus: .sent, reportedStatus: .sent, errorCode: nil,
                 errorMessage: nil, channel: .sms, to: CallbackFixtures.to, applied: false, conflict: false, stale: true)
             try await sink.deliver([change, quiet])
 
@@ -25,6 +25,7 @@ struct LogSinkTests {
             let fields = try #require(try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any])
             #expect(fields["ts"] as? String == "2026-11-18T11:06:47.000Z")
             #expect(fields["sid"] as? String == change.sid)
+            #expect(fields["source"] as? String == "event-stream")
             #expect(fields["status"] as? String == "undelivered")
             #expect(fields["previousStatus"] as? String == "sent")
             #expect(fields["reportedStatus"] as? String == "sent")
@@ -40,6 +41,7 @@ struct LogSinkTests {
             // The README promises "stale": true to every sink, the log's lines included.
             let stale = try #require(try JSONSerialization.jsonObject(with: Data(lines[1].utf8)) as? [String: Any])
             #expect(stale["stale"] as? Bool == true)
+            #expect(stale["source"] == nil, "a stale change carries no report, so no source")
         }
     }
 

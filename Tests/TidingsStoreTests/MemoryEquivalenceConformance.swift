@@ -14,7 +14,7 @@ struct MemoryEquivalenceConformance {
             let corpus = try MixedCorpus(messages: 150)
             for (callback, receivedAt) in corpus.callbacks {
                 let stored = try await store.record(callback, receivedAt: receivedAt)
-                let kept = await memory.record(callback, receivedAt: receivedAt)
+                let kept = try await memory.record(callback, receivedAt: receivedAt)
                 #expect(stored == kept)
             }
             let cutoff = corpus.instant(fraction: 0.4)

@@ -38,7 +38,7 @@ struct PostgresStatusStoreTests {
         let lives = ShuffledLives(messages: 60, firstSID: 0x9000)
         let reference = InMemoryStatusStore()
         for callback in lives.callbacks {
-            _ = await reference.record(try callback.callback(), receivedAt: Date())
+            _ = try await reference.record(try callback.callback(), receivedAt: Date())
         }
 
         try await withInstances(3) { instances in

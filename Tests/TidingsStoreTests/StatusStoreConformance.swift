@@ -133,7 +133,7 @@ struct StatusStoreConformance {
 
             #expect(outcomes.map { $0.change == nil } == [false, true, false])
             let stored = try #require(try await store.message(sid: sid))
-            #expect(stored.history.map(\.idempotencyToken) == ["token-1", "token-2"])
+            #expect(stored.history.map(\.dedupeKey) == ["token-1", "token-2"])
             #expect(stored.history.map(\.duplicates) == [1, 0])
             #expect(stored.status == .delivered)
         }

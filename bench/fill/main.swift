@@ -37,7 +37,7 @@ try await withThrowingTaskGroup(of: Void.self) { group in
     for worker in 0..<concurrency {
         group.addTask {
             for number in stride(from: worker, to: count, by: concurrency) {
-                _ = try await store.record(try callback(number), receivedAt: Date())
+                _ = try await store.record(StatusReport(try callback(number)), receivedAt: Date())
             }
         }
     }

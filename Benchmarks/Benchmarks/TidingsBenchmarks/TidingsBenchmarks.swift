@@ -40,12 +40,12 @@ let benchmarks: @Sendable () -> Void = {
     let queued = try! StatusCallback(parameters: FormBody(parsing: Array(body.replacingOccurrences(of: "delivered", with: "queued").utf8)), idempotencyToken: nil)
     let delivered = try! StatusCallback(parameters: form, idempotencyToken: nil)
     var seed = StatusMachine(record: nil)
-    _ = seed.receive(queued, at: Date())
+    _ = seed.receive(StatusReport(queued), at: Date())
     let record = seed.record
     Benchmark("state machine step (queued → delivered)") { benchmark in
         for _ in benchmark.scaledIterations {
             var machine = StatusMachine(record: record)
-            blackHole(machine.receive(delivered, at: Date()))
+            blackHole(machine.receive(StatusReport(delivered), at: Date()))
         }
     }
 
@@ -56,7 +56,7 @@ let benchmarks: @Sendable () -> Void = {
         let callback = try! StatusCallback(
             parameters: FormBody(parsing: Array(body.replacingOccurrences(of: "delivered", with: status).utf8)),
             idempotencyToken: nil)
-        _ = life.receive(callback, at: Date())
+        _ = life.receive(StatusReport(callback), at: Date())
     }
     let storedRecord = life.record!
     let encoder = JSONCoding.makeEncoder()
@@ -106,7 +106,7 @@ let benchmarks: @Sendable () -> Void = {
                                 .init(name: "MessageStatus", value: "sent"),
                             ]),
                             idempotencyToken: nil)
-                        group.addTask { _ = try await store.record(callback, receivedAt: Date()) }
+                        group.addTask { _ = try await store.record(StatusReport(callback), receivedAt: Date()) }
                     }
                     try await group.waitForAll()
                 }

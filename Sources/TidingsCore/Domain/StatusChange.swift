@@ -1,9 +1,9 @@
 import Foundation
 import TwilioWebhooks
 
-/// What sinks receive: one distinct callback and what it did to its message.
+/// What sinks receive: one distinct report and what it did to its message.
 ///
-/// Every callback that is not an exact repeat becomes one change, whether or not it moved
+/// Every report that is not an exact repeat becomes one change, whether or not it moved
 /// the status (`applied`): a late `sent` after `delivered`, or a status Twilio added last
 /// week, is still news to whoever tails the log.
 public struct StatusChange: Sendable, Equatable, Codable {
@@ -14,8 +14,10 @@ public struct StatusChange: Sendable, Equatable, Codable {
     /// The change's position in the store's outbox, which orders every change of every
     /// message; nil until stored.
     public var seq: Int64?
-    /// When Tidings received the callback.
+    /// When Tidings received the report.
     public let receivedAt: Date
+    /// Which way the report came; nil for a change that carries no report (``stale``).
+    public let source: ReportSource?
     public let sid: String
     /// The message's status after this callback.
     public let status: MessageStatus
@@ -37,13 +39,14 @@ public struct StatusChange: Sendable, Equatable, Codable {
     public let stale: Bool
 
     public init(
-        id: String, seq: Int64? = nil, receivedAt: Date, sid: String, status: MessageStatus, previousStatus: MessageStatus?,
+        id: String, seq: Int64? = nil, receivedAt: Date, source: ReportSource?, sid: String, status: MessageStatus, previousStatus: MessageStatus?,
         reportedStatus: MessageStatus, errorCode: Int?, errorMessage: String?, channel: Channel,
         to: String?, applied: Bool, conflict: Bool, stale: Bool = false
     ) {
         self.id = id
         self.seq = seq
         self.receivedAt = receivedAt
+        self.source = source
         self.sid = sid
         self.status = status
         self.previousStatus = previousStatus

@@ -1,10 +1,11 @@
 import Foundation
 import TwilioWebhooks
 
-/// The rules that turn a message's callbacks, in whatever order they arrive, into the
-/// truth about that message. A value with no I/O: it decides, a store persists.
+/// The rules that turn a message's reports, in whatever order and by whatever source they
+/// arrive, into the truth about that message. A value with no I/O: it decides, a store
+/// persists.
 ///
-/// - Every distinct callback is appended to the history.
+/// - Every distinct report is appended to the history, with its source.
 /// - A higher ``TwilioWebhooks/MessageStatus/rank`` moves the status; a lower or equal one
 ///   does not (a `sent` after `delivered` is history, not a regression).
 /// - The first final status wins. A different final status later is kept and flags
@@ -14,18 +15,21 @@ import TwilioWebhooks
 /// - An unknown status is kept in history and never moves the status (unless the message
 ///   has no known status yet).
 /// - An exact repeat (see ``HistoryEntry/isRepeated(by:)``) is a duplicate: counted on the
-///   entry it repeats, nothing else changes.
-/// - The first time of each documented status is kept in the timeline; the carrier's
-///   done time comes from `RawDlrDoneDate`.
+///   entry it repeats, nothing else changes. The same news from another source is not a
+///   repeat.
+/// - The first time of each documented status is kept in the timeline: the report's own
+///   event time when its source gives one (``StatusReport/eventAt``), else when it arrived;
+///   an earlier time heard later replaces a later one. The carrier's done time comes from
+///   `RawDlrDoneDate`.
 public struct StatusMachine: Sendable {
-    /// The message as decided so far; nil before its first callback.
+    /// The message as decided so far; nil before its first report.
     public private(set) var record: MessageRecord?
 
-    /// What one callback did.
+    /// What one report did.
     public enum Transition: Sendable, Equatable {
-        /// An exact repeat of a callback already recorded.
+        /// An exact repeat of a report already recorded.
         case duplicate
-        /// A distinct callback, now in the history; the change says whether it moved the status.
+        /// A distinct report, now in the history; the change says whether it moved the status.
         case recorded(StatusChange)
     }
 
@@ -34,25 +38,25 @@ public struct StatusMachine: Sendable {
         self.record = record
     }
 
-    /// Applies one callback received at `receivedAt`.
-    public mutating func receive(_ callback: StatusCallback, at receivedAt: Date) -> Transition {
-        let status = callback.status
+    /// Applies one report received at `receivedAt`.
+    public mutating func receive(_ report: StatusReport, at receivedAt: Date) -> Transition {
+        let status = report.status
         guard var record else {
             var first = MessageRecord(
-                sid: callback.messageSid, channel: callback.channel, status: status,
+                sid: report.messageSid, channel: report.channel, status: status,
                 firstSeenAt: receivedAt)
-            let change = Self.apply(callback, at: receivedAt, to: &first, moves: true, conflicts: false, previous: nil)
+            let change = Self.apply(report, at: receivedAt, to: &first, moves: true, conflicts: false, previous: nil)
             self.record = first
             return .recorded(change)
         }
-        if let repeated = record.history.firstIndex(where: { $0.isRepeated(by: callback) }) {
+        if let repeated = record.history.firstIndex(where: { $0.isRepeated(by: report) }) {
             record.history[repeated].duplicates += 1
             self.record = record
             return .duplicate
         }
         let (moves, conflicts) = Self.decide(current: record.status, incoming: status)
         let change = Self.apply(
-            callback, at: receivedAt, to: &record, moves: moves, conflicts: conflicts,
+            report, at: receivedAt, to: &record, moves: moves, conflicts: conflicts,
             previous: record.status)
         self.record = record
         return .recorded(change)
@@ -65,7 +69,7 @@ public struct StatusMachine: Sendable {
         record.stale = true
         self.record = record
         return StatusChange(
-            id: "\(record.sid)-stale-\(record.history.count)", receivedAt: time, sid: record.sid,
+            id: "\(record.sid)-stale-\(record.history.count)", receivedAt: time, source: nil, sid: record.sid,
             status: record.status, previousStatus: record.status, reportedStatus: record.status,
             errorCode: record.errorCode, errorMessage: record.errorMessage, channel: record.channel,
             to: record.to, applied: false, conflict: record.conflict, stale: true)
@@ -93,38 +97,37 @@ public struct StatusMachine: Sendable {
     }
 
     private static func apply(
-        _ callback: StatusCallback, at receivedAt: Date, to record: inout MessageRecord,
+        _ report: StatusReport, at receivedAt: Date, to record: inout MessageRecord,
         moves: Bool, conflicts: Bool, previous: MessageStatus?
     ) -> StatusChange {
-        let status = callback.status
+        let status = report.status
         record.history.append(
             HistoryEntry(
-                status: status, errorCode: callback.errorCode, receivedAt: receivedAt,
-                applied: moves, idempotencyToken: callback.idempotencyToken,
-                params: callback.parameters))
-        if status.isDocumented, !record.timeline.contains(where: { $0.status == status }) {
-            record.timeline.append(TimelineEntry(status: status, at: receivedAt))
-            record.timeline.sort { ($0.status.rank ?? 0, $0.at) < ($1.status.rank ?? 0, $1.at) }
+                source: report.source, status: status, errorCode: report.errorCode, receivedAt: receivedAt,
+                eventAt: report.eventAt, applied: moves, dedupeKey: report.dedupeKey, params: report.fields))
+        if status.isDocumented {
+            record.timeline.note(status, at: report.eventAt ?? receivedAt)
         }
         if moves {
             record.status = status
-            record.errorCode = callback.errorCode
-            record.errorMessage = callback.errorCode.map(Self.errorMessage(for:))
-            record.channelStatusMessage = callback.channelStatusMessage
+            record.errorCode = report.errorCode
+            record.errorMessage = report.errorCode.map(Self.errorMessage(for:))
+            record.channelStatusMessage = report.channelStatusMessage
         }
         if conflicts { record.conflict = true }
         record.stale = false
-        if let receipt = callback.rawDlrDoneDate, moves || record.rawDlrDoneDate == nil {
+        if let receipt = report.rawDlrDoneDate, moves || record.rawDlrDoneDate == nil {
             record.rawDlrDoneDate = receipt.raw
             record.carrierDoneAt = receipt.date
         }
-        record.accountSid = record.accountSid ?? callback.accountSid
-        record.messagingServiceSid = record.messagingServiceSid ?? callback.messagingServiceSid
-        record.from = record.from ?? callback.from
-        record.to = record.to ?? callback.to
+        record.accountSid = record.accountSid ?? report.accountSid
+        record.messagingServiceSid = record.messagingServiceSid ?? report.messagingServiceSid
+        record.from = record.from ?? report.from
+        record.to = record.to ?? report.to
         record.updatedAt = max(record.updatedAt, receivedAt)
         return StatusChange(
-            id: "\(record.sid)-\(record.history.count)", receivedAt: receivedAt, sid: record.sid, status: record.status, previousStatus: previous,
+            id: "\(record.sid)-\(record.history.count)", receivedAt: receivedAt, source: report.source, sid: record.sid,
+            status: record.status, previousStatus: previous,
             reportedStatus: status, errorCode: record.errorCode, errorMessage: record.errorMessage,
             channel: record.channel, to: record.to, applied: moves, conflict: record.conflict)
     }

@@ -42,11 +42,13 @@ extension HistoryEntry: JSONWritable {
     public func write(to writer: inout JSONWriter) {
         writer.object { object in
             object.field("applied", applied)
+            object.field("dedupeKey", dedupeKey)
             object.field("duplicates", duplicates)
             object.field("errorCode", errorCode)
-            object.field("idempotencyToken", idempotencyToken)
+            object.field("eventAt", eventAt)
             object.field("params", params)
             object.field("receivedAt", receivedAt)
+            object.field("source", source)
             object.field("status", status)
         }
     }
@@ -66,6 +68,7 @@ extension StatusChange: JSONWritable {
             object.field("reportedStatus", reportedStatus)
             object.field("seq", seq)
             object.field("sid", sid)
+            object.field("source", source)
             object.field("stale", stale)
             object.field("status", status)
             object.field("to", to)
@@ -91,6 +94,12 @@ extension FormBody.Parameter: JSONWritable {
 extension Channel: JSONWritable {
     public func write(to writer: inout JSONWriter) {
         writer.string(name)
+    }
+}
+
+extension ReportSource: JSONWritable {
+    public func write(to writer: inout JSONWriter) {
+        writer.string(rawValue)
     }
 }
 

@@ -78,24 +78,28 @@ extension TimelineEntry {
 extension HistoryEntry {
     /// Reads one history entry of a compact record.
     init?(compactJSON scanner: inout JSONScanner) {
-        var applied: Bool?, duplicates: Int?, errorCode: Int?, idempotencyToken: String?
-        var params: [FormBody.Parameter]?, receivedAt: Date?, status: String?
+        var applied: Bool?, duplicates: Int?, errorCode: Int?, dedupeKey: String?, source: ReportSource? = .callback
+        var params: [FormBody.Parameter]?, receivedAt: Date?, eventAt: Date?, status: String?
         let isWellFormed = scanner.readObject { key, scanner in
             switch key {
             case "applied": applied = scanner.readBool(); return applied != nil
+            case "dedupeKey", "idempotencyToken": dedupeKey = scanner.readString(); return dedupeKey != nil
             case "duplicates": duplicates = scanner.readInt(); return duplicates != nil
             case "errorCode": errorCode = scanner.readInt(); return errorCode != nil
-            case "idempotencyToken": idempotencyToken = scanner.readString(); return idempotencyToken != nil
+            case "eventAt": eventAt = scanner.readTimestamp(); return eventAt != nil
             case "params": params = scanner.readArray(of: FormBody.Parameter.init(compactJSON:)); return params != nil
             case "receivedAt": receivedAt = scanner.readTimestamp(); return receivedAt != nil
+            case "source": source = scanner.readString().flatMap(ReportSource.init(rawValue:)); return source != nil
             case "status": status = scanner.readString(); return status != nil
             default: return false
             }
         }
-        guard isWellFormed, let applied, let duplicates, let params, let receivedAt, let status else { return nil }
+        guard isWellFormed, let applied, let duplicates, let params, let receivedAt, let status, let source else {
+            return nil
+        }
         self.init(
-            status: MessageStatus(wireValue: status), errorCode: errorCode, receivedAt: receivedAt, applied: applied,
-            idempotencyToken: idempotencyToken, params: FormBody(params))
+            source: source, status: MessageStatus(wireValue: status), errorCode: errorCode, receivedAt: receivedAt,
+            eventAt: eventAt, applied: applied, dedupeKey: dedupeKey, params: FormBody(params))
         self.duplicates = duplicates
     }
 }

@@ -9,7 +9,7 @@ extension StatusChange {
         var applied: Bool?, conflict: Bool?, stale: Bool?
         var channel: String?, errorMessage: String?, id: String?, previousStatus: String?, receivedAt: Date?
         var reportedStatus: String?, sid: String?, status: String?, to: String?
-        var errorCode: Int?, seq: Int64?
+        var errorCode: Int?, seq: Int64?, source: ReportSource?
         var scanner = JSONScanner(bytes)
         let isWellFormed = scanner.readObject { key, scanner in
             switch key {
@@ -23,6 +23,7 @@ extension StatusChange {
             case "receivedAt": receivedAt = scanner.readTimestamp(); return receivedAt != nil
             case "reportedStatus": reportedStatus = scanner.readString(); return reportedStatus != nil
             case "sid": sid = scanner.readString(); return sid != nil
+            case "source": source = scanner.readString().flatMap(ReportSource.init(rawValue:)); return source != nil
             case "status": status = scanner.readString(); return status != nil
             case "to": to = scanner.readString(); return to != nil
             case "errorCode": errorCode = scanner.readInt(); return errorCode != nil
@@ -35,7 +36,7 @@ extension StatusChange {
               let receivedAt
         else { return nil }
         self.init(
-            id: id, seq: seq, receivedAt: receivedAt, sid: sid, status: MessageStatus(wireValue: status),
+            id: id, seq: seq, receivedAt: receivedAt, source: source, sid: sid, status: MessageStatus(wireValue: status),
             previousStatus: previousStatus.map(MessageStatus.init(wireValue:)),
             reportedStatus: MessageStatus(wireValue: reportedStatus), errorCode: errorCode, errorMessage: errorMessage,
             channel: Channel(name: channel), to: to, applied: applied, conflict: conflict, stale: stale)

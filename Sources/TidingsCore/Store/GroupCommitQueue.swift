@@ -30,13 +30,13 @@ import TwilioWebhooks
 ///   dispatch queue of the queue's own, and resumes the callers from there. A quiet server
 ///   then crosses one thread to commit a callback and one back, not three.
 public final class GroupCommitQueue: Sendable {
-    /// One callback to store, and when it arrived.
+    /// One report to store, and when it arrived.
     public struct Entry: Sendable {
-        public let callback: StatusCallback
+        public let report: StatusReport
         public let receivedAt: Date
 
-        public init(callback: StatusCallback, receivedAt: Date) {
-            self.callback = callback
+        public init(report: StatusReport, receivedAt: Date) {
+            self.report = report
             self.receivedAt = receivedAt
         }
     }
@@ -117,12 +117,12 @@ public final class GroupCommitQueue: Sendable {
         state.withLock { $0.committedTransactions }
     }
 
-    /// Queues `callback` and returns its outcome once the batch holding it has committed.
+    /// Queues `report` and returns its outcome once the batch holding it has committed.
     ///
     /// - Throws: ``StatusStoreError`` when that batch did not commit; nothing of it was stored.
-    public func record(_ callback: StatusCallback, receivedAt: Date) async throws -> RecordOutcome {
+    public func record(_ report: StatusReport, receivedAt: Date) async throws -> RecordOutcome {
         try await withCheckedThrowingContinuation { continuation in
-            let job = Job(entry: Entry(callback: callback, receivedAt: receivedAt), continuation: continuation)
+            let job = Job(entry: Entry(report: report, receivedAt: receivedAt), continuation: continuation)
             let mustStart = state.withLock { state in
                 state.waiting.append(job)
                 guard !state.isCommitting else { return false }

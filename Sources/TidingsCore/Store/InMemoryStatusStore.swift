@@ -23,9 +23,9 @@ public actor InMemoryStatusStore: StatusStore {
     /// What the banner says: nothing is kept.
     public nonisolated var summary: String { "in memory (not kept across restarts)" }
 
-    public func record(_ callback: StatusCallback, receivedAt: Date) -> RecordOutcome {
+    public func record(_ report: StatusReport, receivedAt: Date) -> RecordOutcome {
         let batch = StatusMachine.record(
-            [GroupCommitQueue.Entry(callback: callback, receivedAt: receivedAt)], numberingAfter: latestSeq()
+            [GroupCommitQueue.Entry(report: report, receivedAt: receivedAt)], numberingAfter: latestSeq()
         ) { records[$0] }
         records.merge(batch.records) { $1 }
         outbox += batch.changes

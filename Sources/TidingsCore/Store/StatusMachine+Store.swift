@@ -25,12 +25,12 @@ public struct RecordedBatch: Sendable {
 }
 
 extension StatusMachine {
-    /// Runs callbacks through the machine in arrival order and numbers their changes:
+    /// Runs reports through the machine in arrival order and numbers their changes:
     /// the one recording step of every store, whose transaction then writes
     /// ``RecordedBatch/records`` and appends ``RecordedBatch/changes`` to its outbox.
     ///
     /// - Parameters:
-    ///   - entries: the callbacks and when each arrived. Arrival times are kept to the
+    ///   - entries: the reports and when each arrived. Arrival times are kept to the
     ///     millisecond (``JSONCoding/wholeMilliseconds(_:)``), the precision of every store,
     ///     so the outcome returned equals what a later read gives back.
     ///   - seq: the outbox's latest `seq`, read in the same transaction; changes are
@@ -44,9 +44,9 @@ extension StatusMachine {
         var batch = RecordedBatch(latestSeq: seq)
         batch.outcomes.reserveCapacity(entries.count)
         for entry in entries {
-            let sid = entry.callback.messageSid
+            let sid = entry.report.messageSid
             var machine = StatusMachine(record: try batch.records[sid] ?? stored(sid))
-            let transition = machine.receive(entry.callback, at: JSONCoding.wholeMilliseconds(entry.receivedAt))
+            let transition = machine.receive(entry.report, at: JSONCoding.wholeMilliseconds(entry.receivedAt))
             let record = machine.record!
             batch.records[sid] = record
             switch transition {

@@ -127,7 +127,7 @@ struct CallbackController: Sendable {
         let outcome: RecordOutcome
         let writeStart = ContinuousClock.now
         do {
-            outcome = try await store.record(callback, receivedAt: Date())
+            outcome = try await store.record(StatusReport(callback), receivedAt: Date())
             metrics.storeWrite(seconds: (ContinuousClock.now - writeStart) / .seconds(1))
         } catch {
             commits.failed()

@@ -72,10 +72,11 @@ public func fuzzStatusCallback(_ data: UnsafePointer<UInt8>?, _ size: Int) -> In
     }
 
     // What the state machine stores for this callback must see the same callback as a repeat.
+    let report = StatusReport(callback)
     let entry = HistoryEntry(
-        status: callback.status, errorCode: callback.errorCode, receivedAt: .init(timeIntervalSince1970: 0),
-        applied: true, idempotencyToken: nil, params: callback.parameters)
-    require(entry.isRepeated(by: callback), "a callback is not a repeat of its own history entry")
+        source: report.source, status: report.status, errorCode: report.errorCode,
+        receivedAt: .init(timeIntervalSince1970: 0), eventAt: nil, applied: true, dedupeKey: nil, params: report.fields)
+    require(entry.isRepeated(by: report), "a callback is not a repeat of its own history entry")
     return 0
 }
 

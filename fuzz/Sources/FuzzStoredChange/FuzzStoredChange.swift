@@ -101,11 +101,17 @@ func makeDate(_ source: inout ByteSource) -> Date {
     return Date(timeIntervalSince1970: Double(milliseconds) / 1000)
 }
 
+/// One of the report sources, or none (a stale change has none).
+func makeSource(_ source: inout ByteSource) -> ReportSource? {
+    let index = Int(source.byte()) % (ReportSource.allCases.count + 1)
+    return index < ReportSource.allCases.count ? ReportSource.allCases[index] : nil
+}
+
 func makeChange(_ source: inout ByteSource) -> StatusChange {
     let flags = source.byte()
     return StatusChange(
         id: source.string(), seq: flags & 1 != 0 ? Int64(bitPattern: source.integer(bytes: 8)) : nil,
-        receivedAt: makeDate(&source), sid: source.string(), status: makeStatus(&source),
+        receivedAt: makeDate(&source), source: makeSource(&source), sid: source.string(), status: makeStatus(&source),
         previousStatus: flags & 2 != 0 ? makeStatus(&source) : nil, reportedStatus: makeStatus(&source),
         errorCode: flags & 4 != 0 ? Int(Int64(bitPattern: source.integer(bytes: 8))) : nil,
         errorMessage: source.optionalString(), channel: Channel(name: source.string()), to: source.optionalString(),
@@ -124,8 +130,9 @@ func makeRecord(_ source: inout ByteSource) -> MessageRecord {
     record.conflict = source.bool()
     record.timeline = [TimelineEntry(status: makeStatus(&source), at: makeDate(&source))]
     var entry = HistoryEntry(
-        status: makeStatus(&source), errorCode: nil, receivedAt: makeDate(&source), applied: source.bool(),
-        idempotencyToken: source.optionalString(),
+        source: makeSource(&source) ?? .callback, status: makeStatus(&source), errorCode: nil,
+        receivedAt: makeDate(&source), eventAt: source.bool() ? makeDate(&source) : nil, applied: source.bool(),
+        dedupeKey: source.optionalString(),
         params: FormBody([.init(name: source.string(), value: source.string()), .init(name: source.string(), value: "")]))
     entry.duplicates = Int(source.byte())
     record.history = [entry]
@@ -144,15 +151,15 @@ func writeSeeds(to folder: String) -> Int32 {
         .init(name: "Body", value: "caf\u{E9} \"quoted\" \\ \n\u{1}"),
     ])
     let changes = [
-        StatusChange(id: sid + "-1", seq: 1, receivedAt: start, sid: sid, status: .sent, previousStatus: nil,
+        StatusChange(id: sid + "-1", seq: 1, receivedAt: start, source: .callback, sid: sid, status: .sent, previousStatus: nil,
                      reportedStatus: .sent, errorCode: nil, errorMessage: nil, channel: .sms, to: "+15558675310",
                      applied: true, conflict: false),
-        StatusChange(id: sid + "-2", seq: 2, receivedAt: start.addingTimeInterval(4.5), sid: sid, status: .undelivered,
+        StatusChange(id: sid + "-2", seq: 2, receivedAt: start.addingTimeInterval(4.5), source: .callback, sid: sid, status: .undelivered,
                      previousStatus: .sent, reportedStatus: .undelivered, errorCode: 30003,
                      errorMessage: "Unreachable destination handset", channel: .whatsapp, to: "whatsapp:+15558675310",
                      applied: true, conflict: false),
-        StatusChange(id: sid + "-3", seq: -9_223_372_036_854_775_807, receivedAt: start.addingTimeInterval(60), sid: sid,
-                     status: .unknown("Weird \"status\""), previousStatus: .undelivered, reportedStatus: .delivered,
+        StatusChange(id: sid + "-3", seq: -9_223_372_036_854_775_807, receivedAt: start.addingTimeInterval(60), source: nil,
+                     sid: sid, status: .unknown("Weird \"status\""), previousStatus: .undelivered, reportedStatus: .delivered,
                      errorCode: -1, errorMessage: "\u{1F600}/\\", channel: .other("carrier pigeon"), to: nil,
                      applied: false, conflict: true, stale: true),
     ]
@@ -161,8 +168,8 @@ func writeSeeds(to folder: String) -> Int32 {
     record.rawDlrDoneDate = "2611231904"
     record.carrierDoneAt = start
     record.timeline = [TimelineEntry(status: .sent, at: start)]
-    record.history = [HistoryEntry(status: .undelivered, errorCode: 30003, receivedAt: start, applied: true,
-                                   idempotencyToken: "token", params: params)]
+    record.history = [HistoryEntry(source: .callback, status: .undelivered, errorCode: 30003, receivedAt: start,
+                                   eventAt: nil, applied: true, dedupeKey: "token", params: params)]
     var documents = changes.map { JSONCoding.encoded($0) } + [JSONCoding.encoded(record)]
     documents.append(Array(#"{ "applied": true, "channel": "sms", "conflict": false, "id": "x", "receivedAt": "2026-11-23T19:04:07Z", "reportedStatus": "sent", "sid": "SM1", "stale": false, "status": "sent" }"#.utf8))
     for (index, document) in documents.enumerated() {
