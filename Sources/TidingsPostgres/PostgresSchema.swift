@@ -71,6 +71,21 @@ enum PostgresSchema {
             "CREATE INDEX dead_letters_by_age ON dead_letters (sink, failed_at, seq)",
             "CREATE TABLE sink_leases (sink TEXT PRIMARY KEY, holder TEXT NOT NULL, expires_at TIMESTAMPTZ NOT NULL)",
         ]),
+        // What a source sent that is no report, kept verbatim (`quarantine(_:)`);
+        // `received_at` in Unix milliseconds, as in `messages`.
+        Migration(version: 2, name: "quarantine", sql: [
+            """
+            CREATE TABLE quarantine (
+                id BIGSERIAL PRIMARY KEY,
+                source TEXT NOT NULL,
+                event_id TEXT,
+                reason TEXT NOT NULL,
+                document TEXT NOT NULL,
+                received_at BIGINT NOT NULL,
+                UNIQUE (source, event_id)
+            )
+            """,
+        ]),
     ]
 }
 

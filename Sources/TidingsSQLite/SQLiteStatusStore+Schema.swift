@@ -123,6 +123,22 @@ extension SQLiteStatusStore {
                     );
                     """)
         }
+        // What a source sent that is no report (`QuarantineTable`), kept verbatim.
+        // `received_at` is Unix seconds (`TimeColumn`).
+        migrator.registerMigration("v5-quarantine") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE quarantine (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        source TEXT NOT NULL,
+                        event_id TEXT,
+                        reason TEXT NOT NULL,
+                        document TEXT NOT NULL,
+                        received_at REAL NOT NULL,
+                        UNIQUE (source, event_id)
+                    );
+                    """)
+        }
         return migrator
     }()
 

@@ -58,15 +58,21 @@ public func buildApplication(
     let router = Router(context: TidingsRequestContext.self)
     router.add(middleware: UnmatchedRouteMiddleware())
     let redactor = AddressRedactor(fields: configuration.redact)
-    CallbackController(
+    let signatures = SignatureCheck(
         validator: SignatureValidator(authTokens: configuration.authTokens),
         hasAuthTokens: !configuration.authTokens.isEmpty,
-        urlResolver: SignedURLResolver(publicURL: configuration.publicURL, trustProxy: configuration.trustProxy),
-        redactor: redactor, store: store,
-        maximumBodySize: configuration.maximumBodySize, maximumParameters: configuration.maximumParameters,
-        failureLimiter: FailureRateLimiter(limit: configuration.signatureFailureLimit), refusals: refusals,
+        failureLimiter: FailureRateLimiter(limit: configuration.signatureFailureLimit))
+    let bodies = WebhookBodyReader(maximumBodySize: configuration.maximumBodySize)
+    let urlResolver = SignedURLResolver(publicURL: configuration.publicURL, trustProxy: configuration.trustProxy)
+    CallbackController(
+        signatures: signatures, bodies: bodies, urlResolver: urlResolver, redactor: redactor, store: store,
+        maximumParameters: configuration.maximumParameters, refusals: refusals,
         commits: commits, metrics: metrics, logger: logger
     ).addRoutes(to: router, path: configuration.callbackPath)
+    EventStreamController(
+        signatures: signatures, bodies: bodies, urlResolver: urlResolver, redactor: redactor, store: store,
+        refusals: refusals, commits: commits, metrics: metrics, logger: logger
+    ).addRoutes(to: router, path: configuration.eventsPath)
     // Every /v1 route lives in this group, so the token guards whatever the router
     // matched there, however the path was spelled.
     let api = router.group("v1").add(middleware: APITokenMiddleware(token: configuration.apiToken))
@@ -74,6 +80,7 @@ public func buildApplication(
     StatsController(store: store, catalog: .twilio, logger: logger).addRoutes(to: api)
     EventsController(outbox: store, liveChanges: liveChanges, redactor: redactor, logger: logger).addRoutes(to: api)
     SinksController(dispatcher: dispatcher, logger: logger).addRoutes(to: api)
+    QuarantineController(quarantine: store, logger: logger).addRoutes(to: api)
     MetricsController(metrics: metrics).addRoutes(to: router)
     HealthController(store: store, commits: commits, logger: logger).addRoutes(to: router)
 

@@ -3,12 +3,14 @@ import Foundation
 /// The carrier's own "done" time from a delivery receipt: Twilio's `RawDlrDoneDate`.
 ///
 /// Twilio passes it through verbatim in `YYMMDDhhmm` form (two-digit year, month, day,
-/// hour, minute), in UTC. A value that does not parse is kept raw with ``date`` nil —
+/// hour, minute), in UTC; Event Streams sometimes sends it as an ISO 8601 time instead,
+/// which is read too. A value that does not parse is kept raw with ``date`` nil —
 /// carriers are not always tidy, and a bad receipt date must never cost the callback.
 public struct DeliveryReceiptDate: Sendable, Hashable, Codable {
     /// The value exactly as received.
     public let raw: String
-    /// The instant it names, or nil when ``raw`` is not a valid `YYMMDDhhmm` time.
+    /// The instant it names, or nil when ``raw`` is neither a valid `YYMMDDhhmm` time nor
+    /// an ISO 8601 one.
     public let date: Date?
 
     /// Parses a `RawDlrDoneDate` value. Two-digit years are taken as 2000–2099.
@@ -22,6 +24,11 @@ public struct DeliveryReceiptDate: Sendable, Hashable, Codable {
 
     private static func parse(_ raw: String) -> Date? {
         let digits = Array(raw.utf8)
+        if digits.count == 10, !digits.contains(UInt8(ascii: "-")) { return parseDigits(digits) }
+        return TwilioTimestamp.parse(raw)
+    }
+
+    private static func parseDigits(_ digits: [UInt8]) -> Date? {
         guard digits.count == 10, digits.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") })
         else { return nil }
         func field(_ index: Int) -> Int {

@@ -64,7 +64,7 @@ public struct StatusCallback: Sendable, Equatable {
         }
         let receiptDate = value("RawDlrDoneDate").map(DeliveryReceiptDate.init(raw:))
         if let receiptDate, !receiptDate.isValid {
-            warnings.append("RawDlrDoneDate \"\(receiptDate.raw)\" is not a YYMMDDhhmm time; kept raw")
+            warnings.append("RawDlrDoneDate \"\(receiptDate.raw)\" is not a YYMMDDhhmm (or ISO 8601) time; kept raw")
         }
 
         self.messageSid = sid

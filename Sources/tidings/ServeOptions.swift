@@ -48,6 +48,9 @@ struct ServeOptions: ParsableArguments {
     @Option(help: "The path Twilio posts callbacks to. (default: /twilio/status)")
     var callbackPath: String?
 
+    @Option(help: "The path a Twilio Event Streams webhook sink posts to. (default: /twilio/events)")
+    var eventsPath: String?
+
     @Option(help: "Append status changes as JSON lines to this file instead of standard output.")
     var eventLog: String?
 
@@ -130,6 +133,7 @@ struct ServeOptions: ParsableArguments {
         set("public-url", publicURL)
         if trustProxy { set("trust-proxy", "true") }
         set("callback-path", callbackPath)
+        set("events-path", eventsPath)
         set("event-log", eventLog)
         set("sink", list: sink)
         set("api-token-file", apiTokenFile)

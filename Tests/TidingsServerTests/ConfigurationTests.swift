@@ -33,6 +33,7 @@ struct ConfigurationTests {
         #expect(defaults.port == 8080)
         #expect(defaults.dataDirectory == "./tidings-data")
         #expect(defaults.callbackPath == "/twilio/status")
+        #expect(defaults.eventsPath == "/twilio/events")
         #expect(defaults.authTokens.isEmpty)
         #expect(defaults.eventLog == nil)
     }
@@ -60,6 +61,8 @@ struct ConfigurationTests {
         ("TIDINGS_PORT", "eighty", "port"),
         ("TIDINGS_PUBLIC_URL", "hooks.example.com", "public-url"),
         ("TIDINGS_CALLBACK_PATH", "twilio", "callback-path"),
+        ("TIDINGS_EVENTS_PATH", "events", "events-path"),
+        ("TIDINGS_EVENTS_PATH", "/twilio/status", "events-path"),
         ("TIDINGS_TRUST_PROXY", "maybe", "trust-proxy"),
     ])
     func aBadValueNamesTheSetting(variable: String, value: String, setting: String) {
@@ -112,6 +115,7 @@ struct ConfigurationTests {
         configuration.publicURL = "https://hooks.example.com/"
         let configured = StartupBanner(configuration: configuration, boundPort: 8080, storeDescription: "memory", eventLogDescription: "stdout")
         #expect(configured.statusCallbackURL == "https://hooks.example.com/twilio/status")
+        #expect(configured.eventStreamsURL == "https://hooks.example.com/twilio/events")
         #expect(!configured.text.contains("WARNING"))
     }
 }

@@ -15,6 +15,8 @@ struct FullDiskStore: StatusStore {
     var full: StatusStoreError { StatusStoreError("disk I/O error: SQLITE_FULL writing /var/lib/tidings/tidings.sqlite-wal") }
 
     func record(_ report: StatusReport, receivedAt: Date) async throws -> RecordOutcome { throw full }
+    func quarantine(_ reports: [QuarantinedReport]) async throws { throw full }
+    func quarantinedReports(limit: Int) async throws -> [QuarantinedReport] { try await reads.quarantinedReports(limit: limit) }
     func message(sid: String) async throws -> MessageRecord? { try await reads.message(sid: sid) }
     func checkAvailability() async throws {}
     func observeChanges(_ observer: @escaping @Sendable ([StatusChange]) -> Void) {}

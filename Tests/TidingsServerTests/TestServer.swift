@@ -39,6 +39,8 @@ struct UnavailableStore: StatusStore {
     var summary: String { "a store that is down" }
 
     func record(_ report: StatusReport, receivedAt: Date) async throws -> RecordOutcome { throw down }
+    func quarantine(_ reports: [QuarantinedReport]) async throws { throw down }
+    func quarantinedReports(limit: Int) async throws -> [QuarantinedReport] { throw down }
     func message(sid: String) async throws -> MessageRecord? { throw down }
     func checkAvailability() async throws { throw down }
     func observeChanges(_ observer: @escaping @Sendable ([StatusChange]) -> Void) {}

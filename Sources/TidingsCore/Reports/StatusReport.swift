@@ -21,7 +21,8 @@ public struct StatusReport: Sendable, Equatable {
     public let errorCode: Int?
     /// When the event happened, by the source's own clock, when the source says (an Event
     /// Streams event's `timestamp`, a receipt's `DateUpdated`); nil for a status callback.
-    /// The timeline prefers it to the time the report arrived.
+    /// The timeline prefers it to the time the report arrived. Kept to the millisecond, the
+    /// precision of every store.
     public let eventAt: Date?
     /// The source's own identity of the report, the same on every retry of it (a callback's
     /// `I-Twilio-Idempotency-Token`, a CloudEvent's `id`); a report with the same key from the
@@ -58,7 +59,7 @@ public struct StatusReport: Sendable, Equatable {
         self.status = status
         self.reportedStatus = reportedStatus ?? status
         self.errorCode = errorCode
-        self.eventAt = eventAt
+        self.eventAt = eventAt.map(JSONCoding.wholeMilliseconds)
         self.dedupeKey = dedupeKey.flatMap { $0.isEmpty ? nil : $0 }
         self.from = from
         self.to = to

@@ -10,6 +10,7 @@ public actor InMemoryStatusStore: StatusStore {
     private var cursors: [String: Int64] = [:]
     private var deadLetters: [String: [DeadLetter]] = [:]
     private var leases: [String: (holder: String, expiresAt: Date)] = [:]
+    private var quarantined: [QuarantinedReport] = []
     private let observers = ChangeObservers()
 
     /// The time leases are judged by.
@@ -77,6 +78,21 @@ public actor InMemoryStatusStore: StatusStore {
         let old = records.values.filter { $0.updatedAt < cutoff }.map(\.sid)
         for sid in old { records[sid] = nil }
         return old.count
+    }
+
+    // MARK: ReportQuarantine
+
+    public func quarantine(_ reports: [QuarantinedReport]) {
+        for report in reports {
+            let isKept = report.eventId.map { id in
+                quarantined.contains { $0.source == report.source && $0.eventId == id }
+            } ?? false
+            if !isKept { quarantined.append(report) }
+        }
+    }
+
+    public func quarantinedReports(limit: Int) -> [QuarantinedReport] {
+        Array(quarantined.reversed().prefix(limit))
     }
 
     // MARK: ChangeOutbox

@@ -5,12 +5,12 @@ import ServiceLifecycle
 /// store's own life. One protocol, many backends (memory, SQLite, PostgreSQL), all held to
 /// the same conformance tests.
 ///
-/// Each part of Tidings asks for the role it uses — the callback route for
-/// ``StatusRecording``, the API for ``MessageQuerying``, maintenance for
-/// ``StoreMaintaining``, the sinks for ``ChangeOutbox`` and ``SinkLeasing`` — so that a
+/// Each part of Tidings asks for the role it uses — the routes of every source for
+/// ``StatusRecording`` (and ``ReportQuarantine``), the API for ``MessageQuerying``,
+/// maintenance for ``StoreMaintaining``, the sinks for ``ChangeOutbox`` and ``SinkLeasing`` — so that a
 /// test double implements only what it serves. The requirements here are what the server
 /// does with a store as a whole: run what it needs, prepare it, listen to it, describe it.
-public protocol StatusStore: StatusRecording, MessageQuerying, StoreMaintaining, ChangeOutbox, SinkLeasing {
+public protocol StatusStore: StatusRecording, MessageQuerying, StoreMaintaining, ChangeOutbox, SinkLeasing, ReportQuarantine {
     /// The store in words for the start-up banner and `tidings migrate`: the backend and
     /// where its data lives, never a password.
     var summary: String { get }

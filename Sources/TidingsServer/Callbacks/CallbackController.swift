@@ -23,18 +23,14 @@ import TwilioWebhooks
 ///
 /// Refusals go to ``RefusalLog``: the first of each kind in full, the rest counted.
 struct CallbackController: Sendable {
-    let validator: SignatureValidator
-    /// Whether any auth token is configured (without one, every callback is refused).
-    let hasAuthTokens: Bool
+    let signatures: SignatureCheck
+    let bodies: WebhookBodyReader
     let urlResolver: SignedURLResolver
     /// Masks the addresses `--redact` names, after the signature check.
     let redactor: AddressRedactor
     let store: any StatusRecording
-    let maximumBodySize: Int
     /// The most parameters a body may have; a real callback has about 20.
     let maximumParameters: Int
-    /// Failed signatures per client address (``FailureRateLimiter``).
-    let failureLimiter: FailureRateLimiter
     let refusals: RefusalLog
     /// Told of every commit and failed commit, for `/readyz`.
     let commits: CommitHealth
@@ -53,29 +49,14 @@ struct CallbackController: Sendable {
     func receive(_ request: Request, from address: String) async throws -> Response {
         let start = ContinuousClock.now
         defer { metrics.callbackHandled(seconds: (ContinuousClock.now - start) / .seconds(1)) }
-        do {
-            return try await handle(request, from: address)
-        } catch let refusal as CallbackRefusal {
-            CallbackOutcome(refusal: refusal.error.status).map(metrics.callbackAnswered)
-            refusals.refused(
-                code: refusal.error.code, from: address, message: refusal.logMessage ?? refusal.error.message,
-                metadata: refusal.logMetadata)
-            throw refusal.error
-        } catch let error as APIError {
-            CallbackOutcome(refusal: error.status).map(metrics.callbackAnswered)
-            refusals.refused(code: error.code, from: address, message: error.message, metadata: [:])
-            throw error
+        return try await refusals.answering(from: address, count: metrics.callbackAnswered) {
+            try await handle(request, from: address)
         }
     }
 
     private func handle(_ request: Request, from address: String) async throws -> Response {
         let kind = try BodyKind(contentType: request.headers[.contentType])
-        if let encoding = request.headers[.contentEncoding], encoding.lowercased() != "identity" {
-            throw APIError(
-                .unsupportedMediaType, code: "unsupported_media_type",
-                message: "The body is sent with Content-Encoding \(FormBody.DecodingError.printable(encoding)); Twilio sends callbacks unencoded. Send the body as it is.")
-        }
-        let bytes = try await collectBody(of: request)
+        let bytes = try await bodies.read(request, expecting: "status callbacks")
         guard let url = urlResolver.url(for: request) else {
             throw APIError(
                 .badRequest, code: "missing_host",
@@ -96,18 +77,7 @@ struct CallbackController: Sendable {
                 .contentTooLarge, code: "too_many_parameters",
                 message: "The body has \(parameters.parameters.count) parameters; a Twilio status callback has about 20 (at most \(maximumParameters) are accepted).")
         }
-        do {
-            try checkSignature(of: request, url: url, body: signedBody)
-        } catch let refusal as CallbackRefusal {
-            if let wait = failureLimiter.recordFailure(of: address) {
-                let seconds = Int((wait / .seconds(1)).rounded(.up))
-                throw CallbackRefusal(error: APIError(
-                    .tooManyRequests, code: "too_many_failures",
-                    message: "Too many requests from this address failed the signature check; wait \(seconds) s. Requests with a valid signature are always accepted.",
-                    headers: [.retryAfter: "\(seconds)"]))
-            }
-            throw refusal
-        }
+        try signatures.verify(request, url: url, body: signedBody, from: address)
         try rejectNULCharacters(in: parameters)
 
         let callback: StatusCallback
@@ -147,16 +117,6 @@ struct CallbackController: Sendable {
         return Response(status: .noContent)
     }
 
-    private func collectBody(of request: Request) async throws -> [UInt8] {
-        do {
-            return Array(buffer: try await request.body.collect(upTo: maximumBodySize))
-        } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
-            throw APIError(
-                .contentTooLarge, code: "body_too_large",
-                message: "The body is over \(maximumBodySize) bytes; a Twilio status callback is far smaller.")
-        }
-    }
-
     private func decodeForm(_ bytes: [UInt8]) throws -> FormBody {
         do {
             return try FormBody(parsing: bytes)
@@ -176,67 +136,5 @@ struct CallbackController: Sendable {
             .badRequest, code: "malformed_body",
             message: "The parameter \(name) contains a NUL character (%00), which no Twilio callback carries.",
             field: name)
-    }
-
-    /// - Throws: ``CallbackRefusal`` (a `403`) carrying what to log.
-    private func checkSignature(of request: Request, url: String, body: SignedBody) throws {
-        guard hasAuthTokens else {
-            throw CallbackRefusal(
-                error: APIError(
-                    .forbidden, code: "invalid_signature",
-                    message: "Tidings has no Twilio auth token configured, so it cannot check signatures. Set TIDINGS_AUTH_TOKEN."),
-                logMessage: "no auth token is configured", logMetadata: ["url": "\(url)"])
-        }
-        let verdict = validator.validate(
-            signature: request.headers[.twilioSignature], url: url, body: body,
-            signatureSettings: request.headers[.twilioSignatureSettings])
-        guard let refusal = Refusal(verdict, url: url) else { return }
-        throw CallbackRefusal(
-            error: APIError(.forbidden, code: refusal.code, message: refusal.message),
-            logMessage: refusal.logMessage,
-            logMetadata: refusal.triedURLs.isEmpty
-                ? ["url": "\(url)"]
-                : ["url": "\(url)", "triedURLs": "\(refusal.triedURLs.joined(separator: " "))"])
-    }
-}
-
-/// Why a signature check refused a request, in words for the log and for the caller.
-/// Never carries a secret.
-private struct Refusal {
-    let code: String
-    let logMessage: String
-    let message: String
-    var triedURLs: [String] = []
-
-    init?(_ verdict: SignatureVerdict, url: String) {
-        switch verdict {
-        case .valid:
-            return nil
-        case .missingSignature:
-            code = "missing_signature"
-            logMessage = "no X-Twilio-Signature header"
-            message = "The request has no X-Twilio-Signature header; only Twilio's signed callbacks are accepted."
-        case .unsupportedAlgorithm(let name):
-            code = "invalid_signature"
-            logMessage = "unsupported signature algorithm \(name)"
-            message = "X-Twilio-Webhooks-Signature-Settings names the algorithm \(name), which Tidings does not support."
-        case .malformedURL(let url):
-            code = "invalid_signature"
-            logMessage = "the request URL cannot be rebuilt"
-            message = "\(url) is not a URL Twilio could have signed; check --public-url and the Host header."
-        case .missingBodyHash:
-            code = "invalid_signature"
-            logMessage = "JSON body without bodySHA256"
-            message = "A JSON body must come with a bodySHA256 query parameter, as Twilio sends it."
-        case .bodyHashMismatch:
-            code = "invalid_signature"
-            logMessage = "body does not match bodySHA256"
-            message = "The body's SHA-256 does not match the bodySHA256 in the URL."
-        case .mismatch(let triedURLs):
-            code = "invalid_signature"
-            logMessage = "signature does not match (the URL must be exactly the StatusCallback URL Twilio used; behind a proxy set --public-url)"
-            message = "The X-Twilio-Signature is not valid for \(url) under any configured auth token. If Twilio reaches Tidings through a proxy or tunnel, set --public-url to the base URL Twilio uses."
-            self.triedURLs = triedURLs
-        }
     }
 }

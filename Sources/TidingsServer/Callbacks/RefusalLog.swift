@@ -1,4 +1,5 @@
 import Foundation
+import Hummingbird
 import Logging
 import ServiceLifecycle
 import Synchronization
@@ -67,5 +68,28 @@ final class RefusalLog: Service, Sendable {
             }
         }
         flush()
+    }
+}
+
+extension RefusalLog {
+    /// Runs `handle` for a request from the client at `address`; a refusal it throws
+    /// (``CallbackRefusal`` or ``APIError``) is logged here and `count`ed by its outcome
+    /// before it becomes the answer.
+    func answering(
+        from address: String, count: (CallbackOutcome) -> Void, _ handle: () async throws -> Response
+    ) async throws -> Response {
+        do {
+            return try await handle()
+        } catch let refusal as CallbackRefusal {
+            CallbackOutcome(refusal: refusal.error.status).map(count)
+            refused(
+                code: refusal.error.code, from: address, message: refusal.logMessage ?? refusal.error.message,
+                metadata: refusal.logMetadata)
+            throw refusal.error
+        } catch let error as APIError {
+            CallbackOutcome(refusal: error.status).map(count)
+            refused(code: error.code, from: address, message: error.message, metadata: [:])
+            throw error
+        }
     }
 }

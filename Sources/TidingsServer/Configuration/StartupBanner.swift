@@ -17,13 +17,19 @@ public struct StartupBanner: Sendable {
     }
 
     /// The URL to set as the messages' `StatusCallback`.
-    public var statusCallbackURL: String {
+    public var statusCallbackURL: String { url(of: configuration.callbackPath) }
+
+    /// The URL to give a Twilio Event Streams webhook sink.
+    public var eventStreamsURL: String { url(of: configuration.eventsPath) }
+
+    /// Where Twilio reaches `path`: under `--public-url`, else on this host and port.
+    private func url(of path: String) -> String {
         if let publicURL = configuration.publicURL {
             let base = publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL
-            return base + configuration.callbackPath
+            return base + path
         }
         let host = ["0.0.0.0", "::", "[::]"].contains(configuration.host) ? "<this-host>" : configuration.host
-        return "http://\(host):\(boundPort)\(configuration.callbackPath)"
+        return "http://\(host):\(boundPort)\(path)"
     }
 
     /// The banner's text, lines separated by newlines.
@@ -31,6 +37,7 @@ public struct StartupBanner: Sendable {
         var lines = [
             "Tidings is listening on \(configuration.host):\(boundPort)",
             "  StatusCallback URL: \(statusCallbackURL)",
+            "  Event Streams URL:  \(eventStreamsURL)   (optional: a webhook sink of message events)",
             "  records:            \(storeDescription)",
             "  status changes:     \(eventLogDescription)",
             "  look up a message:  tidings status SM… --server http://127.0.0.1:\(boundPort)"

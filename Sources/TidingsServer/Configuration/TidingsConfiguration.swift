@@ -32,6 +32,8 @@ public struct TidingsConfiguration: Sendable, Equatable {
     public var trustProxy: Bool = false
     /// The path Twilio posts status callbacks to.
     public var callbackPath: String = "/twilio/status"
+    /// The path a Twilio Event Streams webhook sink posts to.
+    public var eventsPath: String = "/twilio/events"
     /// The file the log sink appends to; nil means standard output.
     public var eventLog: String?
     /// Further sinks (`--sink`), each with its own cursor on the outbox.
@@ -120,11 +122,11 @@ public struct TidingsConfiguration: Sendable, Equatable {
             self.publicURL = publicURL
         }
         self.trustProxy = try Self.bool(config, "trust-proxy", setting: "trust-proxy") ?? false
-        if let path = config.string(forKey: "callback-path") {
-            guard path.hasPrefix("/"), !path.contains("?") else {
-                throw ConfigurationError(setting: "callback-path", problem: "\"\(path)\" must be a path starting with /")
-            }
-            self.callbackPath = path
+        self.callbackPath = try Self.path(config, "callback-path") ?? callbackPath
+        self.eventsPath = try Self.path(config, "events-path") ?? eventsPath
+        guard eventsPath != callbackPath else {
+            throw ConfigurationError(
+                setting: "events-path", problem: "\"\(eventsPath)\" is the callback path too; give Event Streams a path of its own")
         }
         if let eventLog = config.string(forKey: "event-log"), !eventLog.isEmpty, eventLog != "-" {
             self.eventLog = eventLog
@@ -212,6 +214,15 @@ public struct TidingsConfiguration: Sendable, Equatable {
             throw ConfigurationError(setting: setting, problem: "\"\(text)\" is not a duration like 10s or 2m")
         }
         return seconds
+    }
+
+    /// A route's path (`callback-path`, `events-path`): it starts with `/` and has no query.
+    private static func path(_ config: ConfigReader, _ setting: String) throws -> String? {
+        guard let path = config.string(forKey: ConfigKey(setting)) else { return nil }
+        guard path.hasPrefix("/"), !path.contains("?") else {
+            throw ConfigurationError(setting: setting, problem: "\"\(path)\" must be a path starting with /")
+        }
+        return path
     }
 
     private static func bool(_ config: ConfigReader, _ key: ConfigKey, setting: String) throws -> Bool? {

@@ -1,3 +1,4 @@
+import TidingsCore
 import TwilioWebhooks
 
 /// Masks phone numbers before anything is stored (`--redact to,from`).
@@ -15,10 +16,29 @@ public struct AddressRedactor: Sendable {
     /// `form` with the chosen parameters masked.
     public func redact(_ form: FormBody) -> FormBody {
         guard !fields.isEmpty else { return form }
-        let names = Set(fields.map(\.parameterName))
-        return FormBody(form.parameters.map { parameter in
+        return Self.mask(Set(fields.map(\.parameterName)), in: form)
+    }
+
+    /// `report` with the chosen addresses masked: as read, and in its fields (a callback's
+    /// `To`, an event's `data.to`).
+    public func redact(_ report: StatusReport) -> StatusReport {
+        guard !fields.isEmpty else { return report }
+        let masked = Self.mask(Set(fields.flatMap { [$0.parameterName, $0.eventFieldName] }), in: report.fields)
+        return StatusReport(
+            source: report.source, messageSid: report.messageSid, status: report.status,
+            reportedStatus: report.reportedStatus, errorCode: report.errorCode, eventAt: report.eventAt,
+            dedupeKey: report.dedupeKey, from: fields.contains(.from) ? report.from.map(Self.mask) : report.from,
+            to: fields.contains(.to) ? report.to.map(Self.mask) : report.to, accountSid: report.accountSid,
+            messagingServiceSid: report.messagingServiceSid, channel: report.channel,
+            channelStatusMessage: report.channelStatusMessage, rawDlrDoneDate: report.rawDlrDoneDate,
+            eventType: report.eventType, fields: masked)
+    }
+
+    /// `form` with the parameters called `names` masked.
+    private static func mask(_ names: Set<String>, in form: FormBody) -> FormBody {
+        FormBody(form.parameters.map { parameter in
             names.contains(parameter.name)
-                ? FormBody.Parameter(name: parameter.name, value: Self.mask(parameter.value))
+                ? FormBody.Parameter(name: parameter.name, value: mask(parameter.value))
                 : parameter
         })
     }

@@ -11,4 +11,9 @@ public enum RedactedField: String, Sendable, CaseIterable {
         case .from: "From"
         }
     }
+
+    /// The field of an Event Streams event that carries it (``TwilioWebhooks/MessagingEvent/fields``).
+    public var eventFieldName: String {
+        "data." + rawValue
+    }
 }

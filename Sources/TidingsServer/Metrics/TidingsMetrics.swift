@@ -10,6 +10,7 @@ import TwilioWebhooks
 /// | metric | type | labels |
 /// |---|---|---|
 /// | `tidings_callbacks_total` | counter | `outcome` (``CallbackOutcome``) |
+/// | `tidings_events_total` | counter | `outcome` (``CallbackOutcome``): Event Streams events, and refused deliveries |
 /// | `tidings_status_changes_total` | counter | `status`, `channel` |
 /// | `tidings_error_codes_total` | counter | `code` |
 /// | `tidings_conflicts_total` | counter | |
@@ -27,6 +28,7 @@ public final class TidingsMetrics: Sendable {
 
     private let registry: PrometheusCollectorRegistry
     private let callbacks: [CallbackOutcome: Counter]
+    private let events: [CallbackOutcome: Counter]
     private let conflicts: Counter
     private let unknownStatuses: Counter
     private let callbackDuration: ValueHistogram
@@ -37,8 +39,11 @@ public final class TidingsMetrics: Sendable {
     public init() {
         let registry = PrometheusCollectorRegistry()
         self.registry = registry
-        callbacks = Dictionary(uniqueKeysWithValues: CallbackOutcome.allCases.map { outcome in
+        callbacks = Dictionary(uniqueKeysWithValues: CallbackOutcome.allCases.filter { $0 != .quarantined }.map { outcome in
             (outcome, registry.makeCounter(descriptor: Names.callbacks, labels: [("outcome", outcome.rawValue)]))
+        })
+        events = Dictionary(uniqueKeysWithValues: CallbackOutcome.allCases.map { outcome in
+            (outcome, registry.makeCounter(descriptor: Names.events, labels: [("outcome", outcome.rawValue)]))
         })
         conflicts = registry.makeCounter(descriptor: Names.conflicts)
         unknownStatuses = registry.makeCounter(descriptor: Names.unknownStatuses)
@@ -50,6 +55,13 @@ public final class TidingsMetrics: Sendable {
     /// Counts one answer of the callback route.
     public func callbackAnswered(_ outcome: CallbackOutcome) {
         callbacks[outcome]?.increment()
+    }
+
+    /// Counts `count` events of an Event Streams delivery that met `outcome`, or one refused
+    /// delivery.
+    public func eventAnswered(_ outcome: CallbackOutcome, count: Int = 1) {
+        guard count > 0 else { return }
+        events[outcome]?.increment(by: Int64(count))
     }
 
     /// Counts what one stored callback did to its message:
@@ -125,6 +137,9 @@ private enum Names {
 
     static var callbacks: MetricNameDescriptor {
         name("callbacks", unit: "total", help: "Status callbacks answered, by outcome.")
+    }
+    static var events: MetricNameDescriptor {
+        name("events", unit: "total", help: "Event Streams events taken, by outcome (refused deliveries count once).")
     }
     static var statusChanges: MetricNameDescriptor {
         name("status_changes", unit: "total", help: "Statuses messages reached, by status and channel.")

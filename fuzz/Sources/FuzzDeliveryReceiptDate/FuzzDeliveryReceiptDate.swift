@@ -3,15 +3,23 @@ import FuzzSupport
 import TwilioWebhooks
 
 /// `DeliveryReceiptDate(raw:)` on the input as text. The type has no formatter, so the
-/// harness checks it against its documentation: valid exactly when `raw` is ten ASCII digits
-/// naming a real `YYMMDDhhmm` minute of 2000–2099 (leap years included), the instant is that
+/// harness checks it against its documentation: ten ASCII digits are valid exactly when they
+/// name a real `YYMMDDhhmm` minute of 2000–2099 (leap years included), the instant is that
 /// minute in UTC (computed here by plain arithmetic), and formatting the instant back as
-/// `yyMMddHHmm` in UTC gives `raw` again. `raw` is always kept verbatim.
+/// `yyMMddHHmm` in UTC gives `raw` again. Anything else is valid exactly when Foundation
+/// reads it as an ISO 8601 time once its fraction is cut to milliseconds (Event Streams'
+/// form), and then names that instant. `raw` is always kept verbatim.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzDeliveryReceiptDate(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     let raw = String(decoding: fuzzBytes(data, size), as: UTF8.self)
     let receipt = DeliveryReceiptDate(raw: raw)
     require(receipt.raw == raw && receipt.raw.utf8.elementsEqual(raw.utf8), "raw not kept verbatim")
+    let digits = Array(raw.utf8)
+    guard digits.count == 10, digits.allSatisfy({ (48...57).contains($0) }) else {
+        let iso = referenceISO8601(raw)
+        require(receipt.date == iso, "\(raw.debugDescription) read as \(String(describing: receipt.date)), not \(String(describing: iso))")
+        return 0
+    }
     let expected = referenceSeconds(raw)
     require(receipt.isValid == (expected != nil), "isValid is \(receipt.isValid) for \(raw.debugDescription)")
     guard let date = receipt.date, let expected else { return 0 }
@@ -28,6 +36,19 @@ public func fuzzDeliveryReceiptDate(_ data: UnsafePointer<UInt8>?, _ size: Int) 
 @_cdecl("FuzzDeliveryReceiptDate_main")
 func main(argc: Int32, argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> Int32 {
     runFuzzer(argc: argc, argv: argv, fuzzDeliveryReceiptDate)
+}
+
+/// The instant of an ISO 8601 time as Foundation reads it, its fraction (digits after the
+/// seconds' dot) cut or padded to three digits; nil when it is not one.
+func referenceISO8601(_ raw: String) -> Date? {
+    let text = raw.trimmingCharacters(in: .whitespaces)
+    guard let dot = text.firstIndex(of: ".") else { return try? Date.ISO8601FormatStyle().parse(text) }
+    let fraction = text[text.index(after: dot)...].prefix { $0.isASCII && $0.isNumber }
+    guard !fraction.isEmpty else { return nil }
+    let milliseconds = String((fraction + "00").prefix(3))
+    let date = try? Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+        .parse(String(text[..<dot]) + "." + milliseconds + text[fraction.endIndex...])
+    return date.map { Date(timeIntervalSince1970: ($0.timeIntervalSince1970 * 1000).rounded() / 1000) }
 }
 
 /// Seconds since 1970 of a `YYMMDDhhmm` text in 2000–2099 UTC, or nil when it is not one.
