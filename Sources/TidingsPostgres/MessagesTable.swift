@@ -78,6 +78,7 @@ enum MessagesTable {
             "channel": "TEXT", "conflict": "BOOLEAN", "first_seen_at": "BIGINT", "updated_at": "BIGINT",
             "record": "TEXT", "to_address": "TEXT", "stale": "BOOLEAN", "queued_to_sent": "DOUBLE PRECISION",
             "sent_to_delivered": "DOUBLE PRECISION", "carrier_to_callback": "DOUBLE PRECISION",
+            "conversation_message_sid": "TEXT",
         ]
 
         let sid: String
@@ -95,6 +96,7 @@ enum MessagesTable {
         let queued_to_sent: Double?
         let sent_to_delivered: Double?
         let carrier_to_callback: Double?
+        let conversation_message_sid: String?
 
         init(_ columns: MessageColumns) {
             sid = columns.sid
@@ -112,6 +114,7 @@ enum MessagesTable {
             queued_to_sent = columns.latencies.queuedToSent
             sent_to_delivered = columns.latencies.sentToDelivered
             carrier_to_callback = columns.latencies.carrierToCallback
+            conversation_message_sid = columns.conversationMessageSid
         }
 
         func write(to writer: inout JSONWriter) {
@@ -119,6 +122,7 @@ enum MessagesTable {
                 object.field("carrier_to_callback", carrier_to_callback)
                 object.field("channel", channel)
                 object.field("conflict", conflict)
+                object.field("conversation_message_sid", conversation_message_sid)
                 object.field("error_code", error_code)
                 object.field("first_seen_at", first_seen_at)
                 object.field("is_final", is_final)

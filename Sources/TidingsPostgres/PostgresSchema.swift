@@ -86,6 +86,15 @@ enum PostgresSchema {
             )
             """,
         ]),
+        // The Conversations message each channel message delivers
+        // (`channelMessages(ofConversationMessage:limit:)`); set by Conversations receipts only.
+        Migration(version: 3, name: "conversation messages", sql: [
+            "ALTER TABLE messages ADD COLUMN conversation_message_sid TEXT",
+            """
+            CREATE INDEX messages_by_conversation_message ON messages (conversation_message_sid, first_seen_at)
+            WHERE conversation_message_sid IS NOT NULL
+            """,
+        ]),
     ]
 }
 

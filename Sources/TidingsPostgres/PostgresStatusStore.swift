@@ -130,6 +130,24 @@ public final class PostgresStatusStore: StatusStore, Service {
         }
     }
 
+    /// The channel messages of one Conversations message, first seen first.
+    public func channelMessages(ofConversationMessage sid: String, limit: Int) async throws -> [MessageRecord] {
+        let limit = Int64(min(limit, 100_000))
+        return try await running("read the channel messages of \(sid)") { [self] in
+            let decoder = JSONCoding.makeDecoder()
+            var records: [MessageRecord] = []
+            let rows = try await client.query(
+                """
+                SELECT record FROM messages WHERE conversation_message_sid = \(sid)
+                ORDER BY first_seen_at, sid LIMIT \(limit)
+                """)
+            for try await json in rows.decode(String.self) {
+                records.append(try JSONCoding.decodeRecord(json, decoder: decoder))
+            }
+            return records
+        }
+    }
+
     /// Runs `SELECT 1`.
     public func checkAvailability() async throws {
         try await running("reach the database") { [self] in try await client.query("SELECT 1") }

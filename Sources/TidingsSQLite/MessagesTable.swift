@@ -39,6 +39,7 @@ enum MessagesTable {
             columns.latencies.queuedToSent,
             columns.latencies.sentToDelivered,
             columns.latencies.carrierToCallback,
+            columns.conversationMessageSid,
         ])
     }
 

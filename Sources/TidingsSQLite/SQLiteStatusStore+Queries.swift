@@ -5,9 +5,6 @@ import TidingsCore
 /// Listing, stats and the maintenance of the `messages` table: the queries run in SQL over
 /// the columns beside each record's JSON document (see `MessagesTable+Queries.swift`).
 extension SQLiteStatusStore {
-    /// How many messages ``deleteMessages(lastChangeBefore:)`` deletes per transaction, so
-    /// that callbacks waiting for the writer never wait for a whole retention run.
-
     /// One page of the messages `query` selects, newest change first: one SQL query on a
     /// reader connection, its filters and keyset cursor bound as parameters.
     ///
@@ -16,6 +13,21 @@ extension SQLiteStatusStore {
     public func messages(matching query: MessageQuery) async throws -> MessagePage {
         try await reading("list messages") { db in
             try MessagesTable.page(matching: query, in: db, decoder: JSONCoding.makeDecoder())
+        }
+    }
+
+    /// The channel messages of one Conversations message, first seen first, on a reader.
+    public func channelMessages(ofConversationMessage sid: String, limit: Int) async throws -> [MessageRecord] {
+        try await reading("read the channel messages of \(sid)") { db in
+            let decoder = JSONCoding.makeDecoder()
+            return try String.fetchAll(
+                db.cachedStatement(
+                    sql: """
+                        SELECT record FROM messages WHERE conversation_message_sid = ?
+                        ORDER BY first_seen_at, sid LIMIT ?
+                        """),
+                arguments: [sid, limit]
+            ).map { try JSONCoding.decodeRecord($0, decoder: decoder) }
         }
     }
 

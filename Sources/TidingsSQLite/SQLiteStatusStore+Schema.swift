@@ -139,6 +139,16 @@ extension SQLiteStatusStore {
                     );
                     """)
         }
+        // The Conversations message each channel message delivers, for
+        // `channelMessages(ofConversationMessage:limit:)`; set by Conversations receipts only.
+        migrator.registerMigration("v6-conversation-messages") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE messages ADD COLUMN conversation_message_sid TEXT;
+                    CREATE INDEX messages_by_conversation_message ON messages (conversation_message_sid, first_seen_at)
+                        WHERE conversation_message_sid IS NOT NULL;
+                    """)
+        }
         return migrator
     }()
 

@@ -73,6 +73,10 @@ public func buildApplication(
         signatures: signatures, bodies: bodies, urlResolver: urlResolver, redactor: redactor, store: store,
         refusals: refusals, commits: commits, metrics: metrics, logger: logger
     ).addRoutes(to: router, path: configuration.eventsPath)
+    ConversationsController(
+        signatures: signatures, bodies: bodies, urlResolver: urlResolver, store: store,
+        refusals: refusals, commits: commits, metrics: metrics, logger: logger
+    ).addRoutes(to: router, path: configuration.conversationsPath)
     // Every /v1 route lives in this group, so the token guards whatever the router
     // matched there, however the path was spelled.
     let api = router.group("v1").add(middleware: APITokenMiddleware(token: configuration.apiToken))
@@ -81,6 +85,7 @@ public func buildApplication(
     EventsController(outbox: store, liveChanges: liveChanges, redactor: redactor, logger: logger).addRoutes(to: api)
     SinksController(dispatcher: dispatcher, logger: logger).addRoutes(to: api)
     QuarantineController(quarantine: store, logger: logger).addRoutes(to: api)
+    ConversationMessagesController(store: store, logger: logger).addRoutes(to: api)
     MetricsController(metrics: metrics).addRoutes(to: router)
     HealthController(store: store, commits: commits, logger: logger).addRoutes(to: router)
 

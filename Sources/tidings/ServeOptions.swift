@@ -51,6 +51,9 @@ struct ServeOptions: ParsableArguments {
     @Option(help: "The path a Twilio Event Streams webhook sink posts to. (default: /twilio/events)")
     var eventsPath: String?
 
+    @Option(help: "The path a Conversations service's post-event webhook posts to. (default: /twilio/conversations)")
+    var conversationsPath: String?
+
     @Option(help: "Append status changes as JSON lines to this file instead of standard output.")
     var eventLog: String?
 
@@ -134,6 +137,7 @@ struct ServeOptions: ParsableArguments {
         if trustProxy { set("trust-proxy", "true") }
         set("callback-path", callbackPath)
         set("events-path", eventsPath)
+        set("conversations-path", conversationsPath)
         set("event-log", eventLog)
         set("sink", list: sink)
         set("api-token-file", apiTokenFile)

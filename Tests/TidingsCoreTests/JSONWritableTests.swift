@@ -172,6 +172,8 @@ struct JSONWritableCompletenessTests {
         eventAt: CallbackFixtures.time(1), applied: true, dedupeKey: "EZ1",
         params: FormBody([.init(name: "data.messageStatus", value: "UNDELIVERED")]))
     static let timeline = TimelineEntry(status: .undelivered, at: CallbackFixtures.time(2))
+    static let conversation = ConversationLink(
+        messageSid: "IM1", conversationSid: "CH1", chatServiceSid: "IS1", participantSid: "MB1", deliveryReceiptSid: "DY1")
 
     @Test func aRecordWithEveryFieldWritesEveryProperty() throws {
         var record = MessageRecord(sid: CallbackFixtures.sid(1), channel: .sms, status: .undelivered, firstSeenAt: CallbackFixtures.time(0))
@@ -184,11 +186,13 @@ struct JSONWritableCompletenessTests {
         record.channelStatusMessage = "absent subscriber"
         record.rawDlrDoneDate = "2611231904"
         record.carrierDoneAt = CallbackFixtures.time(1)
+        record.conversation = Self.conversation
         record.timeline = [Self.timeline]
         record.history = [Self.history]
         #expect(try writtenKeys(record) == storedProperties(record))
         #expect(try writtenKeys(Self.history) == storedProperties(Self.history))
         #expect(try writtenKeys(Self.timeline) == storedProperties(Self.timeline))
+        #expect(try writtenKeys(Self.conversation) == storedProperties(Self.conversation))
     }
 
     @Test func aChangeWithEveryFieldWritesEveryProperty() throws {

@@ -82,7 +82,15 @@ struct StatusReportTests {
                 report(source, .delivered, key: "\(source)-1", eventAt: start.addingTimeInterval(Double(index)), errorCode: 0),
                 at: start.addingTimeInterval(Double(index + 1)))
         }
+        let link = ConversationLink(
+            messageSid: "IM1", conversationSid: "CH1", chatServiceSid: nil, participantSid: "MB1", deliveryReceiptSid: "DY1")
+        _ = machine.receive(
+            StatusReport(
+                source: .conversations, messageSid: sid, status: .read, errorCode: nil, dedupeKey: "DY1/read",
+                channel: .sms, conversation: link, fields: FormBody([])),
+            at: start.addingTimeInterval(9))
         let record = try #require(machine.record)
+        #expect(record.conversation == link)
         var json = JSONCoding.encodedText(record)
         #expect(json.withUTF8(MessageRecord.init(compactJSON:)) == record)
         #expect(try JSONCoding.makeDecoder().decode(MessageRecord.self, from: Data(json.utf8)) == record)

@@ -2,10 +2,41 @@ import Foundation
 import Testing
 import TidingsCore
 import TidingsTestSupport
+import TwilioWebhooks
 
 /// `tidings status SID` against a real `tidings serve`.
 @Suite("tidings status")
 struct CLIStatusTests {
+    @Test func aConversationsMessageShowsEachParticipantsDelivery() async throws {
+        let served = try await ServedTidings()
+        defer { served.stop() }
+        let message = "IM" + String(repeating: "a", count: 32)
+        for (index, status) in ["read", "undelivered"].enumerated() {
+            var parameters: [FormBody.Parameter] = [
+                .init(name: "EventType", value: "onDeliveryUpdated"),
+                .init(name: "DeliveryReceiptSid", value: "DY\(index)"), .init(name: "MessageSid", value: message),
+                .init(name: "ConversationSid", value: "CH1"), .init(name: "ParticipantSid", value: "MB\(index)"),
+                .init(name: "ChannelMessageSid", value: CallbackFixtures.sid(0xd0 + index)),
+                .init(name: "Status", value: status), .init(name: "DateUpdated", value: "2026-11-23T19:04:0\(index).000Z"),
+            ]
+            if status == "undelivered" { parameters.append(.init(name: "ErrorCode", value: "30003")) }
+            #expect(try await served.callbacks.post(FormBody(parameters), to: "/twilio/conversations") == 204)
+        }
+        let result = try await served.run(["status", message])
+        #expect(result.exitStatus == 0)
+        let lines = result.lines
+        #expect(lines.first == "\(message)  Conversations message, 2 receipt(s)")
+        #expect(lines.contains("  conversation  CH1"))
+        #expect(lines.contains("  delivery      sent all · delivered some · read some · undelivered some · failed none"))
+        let rows = lines.filter { $0.hasPrefix("  MB") }.map { $0.split(separator: " ").prefix(3).joined(separator: " ") }
+        #expect(rows == ["MB0 \(CallbackFixtures.sid(0xd0)) read", "MB1 \(CallbackFixtures.sid(0xd1)) undelivered"])
+        #expect(lines.contains { $0.contains("30003 Unreachable destination handset") })
+
+        let unknown = try await served.run(["status", "IM" + String(repeating: "f", count: 32)])
+        #expect(unknown.exitStatus != 0)
+        #expect(unknown.standardError.contains("no delivery receipt"))
+    }
+
     @Test func theReportTellsTheMessagesLifeErrorAndHistory() async throws {
         let served = try await ServedTidings()
         defer { served.stop() }

@@ -11,14 +11,16 @@ struct CallbackClient: Sendable {
 
     var callbackURL: String { "http://127.0.0.1:\(port)/twilio/status" }
 
-    /// Posts `form` signed for the callback URL (or with `signature`); returns the status code.
-    func post(_ form: FormBody, signature: String? = nil) async throws -> UInt {
-        var request = HTTPClientRequest(url: callbackURL)
+    /// Posts `form` signed for the callback URL, or the URL of `path` (or with `signature`);
+    /// returns the status code.
+    func post(_ form: FormBody, to path: String = "/twilio/status", signature: String? = nil) async throws -> UInt {
+        let url = "http://127.0.0.1:\(port)\(path)"
+        var request = HTTPClientRequest(url: url)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
         request.headers.add(
             name: "X-Twilio-Signature",
-            value: signature ?? SignatureValidator.signature(authToken: authToken, url: callbackURL, body: .form(form)))
+            value: signature ?? SignatureValidator.signature(authToken: authToken, url: url, body: .form(form)))
         request.body = .bytes(ByteBuffer(string: form.encoded()))
         let response = try await client.execute(request, timeout: .seconds(10))
         _ = try await response.body.collect(upTo: 1 << 20)

@@ -63,6 +63,7 @@ struct ConfigurationTests {
         ("TIDINGS_CALLBACK_PATH", "twilio", "callback-path"),
         ("TIDINGS_EVENTS_PATH", "events", "events-path"),
         ("TIDINGS_EVENTS_PATH", "/twilio/status", "events-path"),
+        ("TIDINGS_CONVERSATIONS_PATH", "/twilio/events", "conversations-path"),
         ("TIDINGS_TRUST_PROXY", "maybe", "trust-proxy"),
     ])
     func aBadValueNamesTheSetting(variable: String, value: String, setting: String) {

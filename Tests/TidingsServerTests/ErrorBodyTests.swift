@@ -18,6 +18,7 @@ struct FullDiskStore: StatusStore {
     func quarantine(_ reports: [QuarantinedReport]) async throws { throw full }
     func quarantinedReports(limit: Int) async throws -> [QuarantinedReport] { try await reads.quarantinedReports(limit: limit) }
     func message(sid: String) async throws -> MessageRecord? { try await reads.message(sid: sid) }
+    func channelMessages(ofConversationMessage sid: String, limit: Int) async throws -> [MessageRecord] { [] }
     func checkAvailability() async throws {}
     func observeChanges(_ observer: @escaping @Sendable ([StatusChange]) -> Void) {}
     func messages(matching query: MessageQuery) async throws -> MessagePage { try await reads.messages(matching: query) }

@@ -42,6 +42,7 @@ struct UnavailableStore: StatusStore {
     func quarantine(_ reports: [QuarantinedReport]) async throws { throw down }
     func quarantinedReports(limit: Int) async throws -> [QuarantinedReport] { throw down }
     func message(sid: String) async throws -> MessageRecord? { throw down }
+    func channelMessages(ofConversationMessage sid: String, limit: Int) async throws -> [MessageRecord] { throw down }
     func checkAvailability() async throws { throw down }
     func observeChanges(_ observer: @escaping @Sendable ([StatusChange]) -> Void) {}
     func messages(matching query: MessageQuery) async throws -> MessagePage { throw down }

@@ -56,4 +56,30 @@ struct ReportSourceConformance {
             #expect(outbox.map(\.source) == ordered.map(\.source))
         }
     }
+
+    @Test("a Conversations message's channel messages are found by its SID, first seen first", arguments: StoreKind.allCases)
+    func channelMessagesOfAConversationMessage(kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            let (message, other) = ("IM" + String(repeating: "1", count: 32), "IM" + String(repeating: "2", count: 32))
+            for (index, conversationMessage) in [message, other, message].enumerated() {
+                let link = ConversationLink(
+                    messageSid: conversationMessage, conversationSid: "CH1", chatServiceSid: "IS1",
+                    participantSid: "MB\(index)", deliveryReceiptSid: "DY\(index)")
+                _ = try await store.record(
+                    StatusReport(
+                        source: .conversations, messageSid: Fixture.sid(50 + index), status: .sent, errorCode: nil,
+                        dedupeKey: "DY\(index)/sent", channel: .sms, conversation: link,
+                        fields: FormBody([.init(name: "Status", value: "sent")])),
+                    receivedAt: Fixture.time(index))
+            }
+            // A plain callback for one of them does not unlink it.
+            _ = try await store.record(try Fixture.callback(sid: Fixture.sid(52), status: "delivered"), receivedAt: Fixture.time(5))
+            let found = try await store.channelMessages(ofConversationMessage: message, limit: 10)
+            #expect(found.map(\.sid) == [Fixture.sid(50), Fixture.sid(52)])
+            #expect(found.map(\.conversation?.participantSid) == ["MB0", "MB2"])
+            #expect(found.last?.status == .delivered)
+            #expect(try await store.channelMessages(ofConversationMessage: message, limit: 1).map(\.sid) == [Fixture.sid(50)])
+            #expect(try await store.channelMessages(ofConversationMessage: "IM0", limit: 10).isEmpty)
+        }
+    }
 }

@@ -204,7 +204,7 @@ extension SQLiteStatusStoreTests {
             }
             #expect(Set(indexes) == [
                 "messages_by_change", "messages_by_status", "messages_by_error_code", "messages_by_channel",
-                "messages_by_recipient", "messages_by_finality",
+                "messages_by_recipient", "messages_by_finality", "messages_by_conversation_message",
             ])
         }
     }

@@ -26,6 +26,9 @@ public struct MessageRecord: Sendable, Equatable, Codable {
     public var rawDlrDoneDate: String?
     /// ``rawDlrDoneDate`` as a time, when it parses.
     public var carrierDoneAt: Date?
+    /// The Conversations message and participant this message delivers, when a
+    /// Conversations delivery receipt told of it.
+    public var conversation: ConversationLink?
     /// Set when callbacks disagree about the message's fate (two different final statuses,
     /// or a read receipt after `undelivered`/`failed`).
     public var conflict: Bool

@@ -124,6 +124,7 @@ public struct StatusMachine: Sendable {
         record.messagingServiceSid = record.messagingServiceSid ?? report.messagingServiceSid
         record.from = record.from ?? report.from
         record.to = record.to ?? report.to
+        record.conversation = record.conversation ?? report.conversation
         record.updatedAt = max(record.updatedAt, receivedAt)
         return StatusChange(
             id: "\(record.sid)-\(record.history.count)", receivedAt: receivedAt, source: report.source, sid: record.sid,

@@ -12,6 +12,7 @@ extension MessageRecord: JSONWritable {
             object.field("channel", channel)
             object.field("channelStatusMessage", channelStatusMessage)
             object.field("conflict", conflict)
+            object.field("conversation", conversation)
             object.field("errorCode", errorCode)
             object.field("errorMessage", errorMessage)
             object.field("firstSeenAt", firstSeenAt)
@@ -25,6 +26,18 @@ extension MessageRecord: JSONWritable {
             object.field("timeline", timeline)
             object.field("to", to)
             object.field("updatedAt", updatedAt)
+        }
+    }
+}
+
+extension ConversationLink: JSONWritable {
+    public func write(to writer: inout JSONWriter) {
+        writer.object { object in
+            object.field("chatServiceSid", chatServiceSid)
+            object.field("conversationSid", conversationSid)
+            object.field("deliveryReceiptSid", deliveryReceiptSid)
+            object.field("messageSid", messageSid)
+            object.field("participantSid", participantSid)
         }
     }
 }

@@ -11,7 +11,7 @@ extension MessageRecord {
         var messagingServiceSid: String?, rawDlrDoneDate: String?, to: String?
         var channel: String?, sid: String?, status: String?
         var carrierDoneAt: Date?, firstSeenAt: Date?, updatedAt: Date?
-        var conflict: Bool?, stale: Bool?
+        var conflict: Bool?, stale: Bool?, conversation: ConversationLink?
         var errorCode: Int?
         var history: [HistoryEntry]?, timeline: [TimelineEntry]?
         var scanner = JSONScanner(bytes)
@@ -22,6 +22,7 @@ extension MessageRecord {
             case "channel": channel = scanner.readString(); return channel != nil
             case "channelStatusMessage": channelStatusMessage = scanner.readString(); return channelStatusMessage != nil
             case "conflict": conflict = scanner.readBool(); return conflict != nil
+            case "conversation": conversation = ConversationLink(compactJSON: &scanner); return conversation != nil
             case "errorCode": errorCode = scanner.readInt(); return errorCode != nil
             case "errorMessage": errorMessage = scanner.readString(); return errorMessage != nil
             case "firstSeenAt": firstSeenAt = scanner.readTimestamp(); return firstSeenAt != nil
@@ -51,11 +52,34 @@ extension MessageRecord {
         self.channelStatusMessage = channelStatusMessage
         self.rawDlrDoneDate = rawDlrDoneDate
         self.carrierDoneAt = carrierDoneAt
+        self.conversation = conversation
         self.conflict = conflict
         self.stale = stale
         self.timeline = timeline
         self.history = history
         self.updatedAt = updatedAt
+    }
+}
+
+extension ConversationLink {
+    /// Reads the conversation link of a compact record.
+    init?(compactJSON scanner: inout JSONScanner) {
+        var messageSid: String?, conversationSid: String?, chatServiceSid: String?
+        var participantSid: String?, deliveryReceiptSid: String?
+        let isWellFormed = scanner.readObject { key, scanner in
+            switch key {
+            case "chatServiceSid": chatServiceSid = scanner.readString(); return chatServiceSid != nil
+            case "conversationSid": conversationSid = scanner.readString(); return conversationSid != nil
+            case "deliveryReceiptSid": deliveryReceiptSid = scanner.readString(); return deliveryReceiptSid != nil
+            case "messageSid": messageSid = scanner.readString(); return messageSid != nil
+            case "participantSid": participantSid = scanner.readString(); return participantSid != nil
+            default: return false
+            }
+        }
+        guard isWellFormed, let messageSid else { return nil }
+        self.init(
+            messageSid: messageSid, conversationSid: conversationSid, chatServiceSid: chatServiceSid,
+            participantSid: participantSid, deliveryReceiptSid: deliveryReceiptSid)
     }
 }
 

@@ -42,6 +42,8 @@ public struct StatusReport: Sendable, Equatable {
     public let rawDlrDoneDate: DeliveryReceiptDate?
     /// A callback's `EventType` (`READ`): part of what makes two callbacks the same.
     public let eventType: String?
+    /// The Conversations message and participant a receipt is about; nil for other sources.
+    public let conversation: ConversationLink?
     /// Every field as the source sent it, in order (a JSON source's fields flattened to
     /// `name`/`value` pairs).
     public let fields: FormBody
@@ -52,7 +54,7 @@ public struct StatusReport: Sendable, Equatable {
         errorCode: Int?, eventAt: Date? = nil, dedupeKey: String? = nil, from: String? = nil, to: String? = nil,
         accountSid: String? = nil, messagingServiceSid: String? = nil, channel: Channel,
         channelStatusMessage: String? = nil, rawDlrDoneDate: DeliveryReceiptDate? = nil, eventType: String? = nil,
-        fields: FormBody
+        conversation: ConversationLink? = nil, fields: FormBody
     ) {
         self.source = source
         self.messageSid = messageSid
@@ -69,6 +71,7 @@ public struct StatusReport: Sendable, Equatable {
         self.channelStatusMessage = channelStatusMessage
         self.rawDlrDoneDate = rawDlrDoneDate
         self.eventType = eventType
+        self.conversation = conversation
         self.fields = fields
     }
 }

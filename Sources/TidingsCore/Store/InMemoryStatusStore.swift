@@ -44,6 +44,11 @@ public actor InMemoryStatusStore: StatusStore {
         records[sid]
     }
 
+    public func channelMessages(ofConversationMessage sid: String, limit: Int) -> [MessageRecord] {
+        Array(records.values.filter { $0.conversation?.messageSid == sid }
+            .sorted { ($0.firstSeenAt, $0.sid) < ($1.firstSeenAt, $1.sid) }.prefix(limit))
+    }
+
     public func checkAvailability() {}
 
     public func messages(matching query: MessageQuery) -> MessagePage {

@@ -13,6 +13,7 @@ public struct MessageColumns: Sendable, Equatable {
         "sid", "status", "rank", "is_final", "error_code", "channel", "conflict",
         "first_seen_at", "updated_at", "record",
         "to_address", "stale", "queued_to_sent", "sent_to_delivered", "carrier_to_callback",
+        "conversation_message_sid",
     ]
 
     /// `INSERT … ON CONFLICT (sid) DO UPDATE SET` followed by this: every column a later
@@ -47,6 +48,8 @@ public struct MessageColumns: Sendable, Equatable {
     public let stale: Bool
     /// `queued_to_sent`, `sent_to_delivered`, `carrier_to_callback`: the samples of the stats.
     public let latencies: MessageLatencies
+    /// `conversation_message_sid`: the Conversations message (`IM…`) this message delivers.
+    public let conversationMessageSid: String?
 
     /// The columns of `record`.
     public init(_ record: MessageRecord) {
@@ -63,5 +66,6 @@ public struct MessageColumns: Sendable, Equatable {
         to = record.to
         stale = record.stale
         latencies = MessageLatencies(record)
+        conversationMessageSid = record.conversation?.messageSid
     }
 }

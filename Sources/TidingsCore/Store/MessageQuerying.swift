@@ -14,6 +14,11 @@ public protocol MessageQuerying: Sendable {
     /// The messages `query` selects, newest change first, one page at a time.
     func messages(matching query: MessageQuery) async throws -> MessagePage
 
+    /// The channel messages that deliver the Conversations message `sid` (`IM…`): every
+    /// record whose ``MessageRecord/conversation`` names it, first seen first, at most
+    /// `limit`.
+    func channelMessages(ofConversationMessage sid: String, limit: Int) async throws -> [MessageRecord]
+
     /// Counts and latencies of the messages whose last change falls in `query`'s window.
     func stats(_ query: StatsQuery) async throws -> MessageStats
 

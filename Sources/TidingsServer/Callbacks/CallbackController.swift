@@ -57,11 +57,7 @@ struct CallbackController: Sendable {
     private func handle(_ request: Request, from address: String) async throws -> Response {
         let kind = try BodyKind(contentType: request.headers[.contentType])
         let bytes = try await bodies.read(request, expecting: "status callbacks")
-        guard let url = urlResolver.url(for: request) else {
-            throw APIError(
-                .badRequest, code: "missing_host",
-                message: "The request has no Host header, so the URL Twilio signed cannot be rebuilt. Set --public-url to the base URL Twilio uses.")
-        }
+        let url = try urlResolver.signedURL(for: request)
         let parameters: FormBody
         let signedBody: SignedBody
         switch kind {

@@ -1,7 +1,8 @@
 import HTTPTypes
 
-/// How Tidings answered one status callback, or what became of one Event Streams event: the
-/// `outcome` label of `tidings_callbacks_total` and `tidings_events_total`.
+/// How Tidings answered one status callback, what became of one Event Streams event, or of
+/// one Conversations webhook: the `outcome` label of `tidings_callbacks_total`,
+/// `tidings_events_total` and `tidings_receipts_total`.
 public enum CallbackOutcome: String, Sendable, CaseIterable {
     /// `204`: a new callback, durably stored.
     case accepted
@@ -15,8 +16,11 @@ public enum CallbackOutcome: String, Sendable, CaseIterable {
     case unsupportedMediaType = "unsupported_media_type"
     /// `413`: a body over the size limit.
     case tooLarge = "too_large"
-    /// An Event Streams element that is no message event, kept in the quarantine (events only).
+    /// An Event Streams element that is no message event, or a Conversations receipt without
+    /// its SIDs, kept in the quarantine (events and receipts only).
     case quarantined
+    /// A Conversations webhook of another event type: acknowledged, not stored (receipts only).
+    case ignored
     /// `503`: the store could not take the callback.
     case storeUnavailable = "store_unavailable"
     /// `429`: a client address past its limit of failed signatures.

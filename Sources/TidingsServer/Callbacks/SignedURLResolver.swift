@@ -24,6 +24,16 @@ public struct SignedURLResolver: Sendable {
         self.trustProxy = trustProxy
     }
 
+    /// ``url(for:)``, or a `400 missing_host` saying to set `--public-url`.
+    func signedURL(for request: Request) throws -> String {
+        guard let url = url(for: request) else {
+            throw APIError(
+                .badRequest, code: "missing_host",
+                message: "The request has no Host header, so the URL Twilio signed cannot be rebuilt. Set --public-url to the base URL Twilio uses.")
+        }
+        return url
+    }
+
     /// The URL the request was signed for; nil when it has no `Host` and there is no
     /// public URL.
     public func url(for request: Request) -> String? {

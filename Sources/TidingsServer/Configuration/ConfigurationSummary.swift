@@ -20,6 +20,7 @@ public struct ConfigurationSummary: Sendable {
             ("trust-proxy", String(c.trustProxy)),
             ("callback-path", c.callbackPath),
             ("events-path", c.eventsPath),
+            ("conversations-path", c.conversationsPath),
             ("event-log", c.eventLog ?? "standard output"),
             ("sink", c.sinks.isEmpty ? "(log sink only)" : c.sinks.map { "\($0.name) (\($0.kind))" }.joined(separator: ", ")),
             ("api-token", c.apiToken == nil ? (c.insecureOpenAPI ? "none (open API allowed)" : "none (loopback only)") : "configured (not shown)"),

@@ -34,6 +34,8 @@ public struct TidingsConfiguration: Sendable, Equatable {
     public var callbackPath: String = "/twilio/status"
     /// The path a Twilio Event Streams webhook sink posts to.
     public var eventsPath: String = "/twilio/events"
+    /// The path a Conversations service's post-event webhook posts to.
+    public var conversationsPath: String = "/twilio/conversations"
     /// The file the log sink appends to; nil means standard output.
     public var eventLog: String?
     /// Further sinks (`--sink`), each with its own cursor on the outbox.
@@ -124,9 +126,15 @@ public struct TidingsConfiguration: Sendable, Equatable {
         self.trustProxy = try Self.bool(config, "trust-proxy", setting: "trust-proxy") ?? false
         self.callbackPath = try Self.path(config, "callback-path") ?? callbackPath
         self.eventsPath = try Self.path(config, "events-path") ?? eventsPath
+        self.conversationsPath = try Self.path(config, "conversations-path") ?? conversationsPath
         guard eventsPath != callbackPath else {
             throw ConfigurationError(
                 setting: "events-path", problem: "\"\(eventsPath)\" is the callback path too; give Event Streams a path of its own")
+        }
+        guard conversationsPath != callbackPath, conversationsPath != eventsPath else {
+            throw ConfigurationError(
+                setting: "conversations-path",
+                problem: "\"\(conversationsPath)\" is another route's path too; give Conversations a path of its own")
         }
         if let eventLog = config.string(forKey: "event-log"), !eventLog.isEmpty, eventLog != "-" {
             self.eventLog = eventLog

@@ -31,7 +31,7 @@ public struct AddressRedactor: Sendable {
             to: fields.contains(.to) ? report.to.map(Self.mask) : report.to, accountSid: report.accountSid,
             messagingServiceSid: report.messagingServiceSid, channel: report.channel,
             channelStatusMessage: report.channelStatusMessage, rawDlrDoneDate: report.rawDlrDoneDate,
-            eventType: report.eventType, fields: masked)
+            eventType: report.eventType, conversation: report.conversation, fields: masked)
     }
 
     /// `form` with the parameters called `names` masked.

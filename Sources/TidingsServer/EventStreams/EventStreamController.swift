@@ -65,11 +65,7 @@ struct EventStreamController: Sendable {
                 message: "Event Streams posts application/json; this path takes nothing else. Status callbacks go to the callback path.")
         }
         let bytes = try await bodies.read(request, expecting: "Event Streams deliveries")
-        guard let url = urlResolver.url(for: request) else {
-            throw APIError(
-                .badRequest, code: "missing_host",
-                message: "The request has no Host header, so the URL Twilio signed cannot be rebuilt. Set --public-url to the base URL Twilio uses.")
-        }
+        let url = try urlResolver.signedURL(for: request)
         try signatures.verify(request, url: url, body: .json(bytes: bytes), from: address)
         let items: [MessagingEventBatch.Item]
         do throws(MessagingEventBatch.MalformedBody) {

@@ -11,6 +11,7 @@ import TwilioWebhooks
 /// |---|---|---|
 /// | `tidings_callbacks_total` | counter | `outcome` (``CallbackOutcome``) |
 /// | `tidings_events_total` | counter | `outcome` (``CallbackOutcome``): Event Streams events, and refused deliveries |
+/// | `tidings_receipts_total` | counter | `outcome` (``CallbackOutcome``): Conversations webhooks |
 /// | `tidings_status_changes_total` | counter | `status`, `channel` |
 /// | `tidings_error_codes_total` | counter | `code` |
 /// | `tidings_conflicts_total` | counter | |
@@ -29,6 +30,7 @@ public final class TidingsMetrics: Sendable {
     private let registry: PrometheusCollectorRegistry
     private let callbacks: [CallbackOutcome: Counter]
     private let events: [CallbackOutcome: Counter]
+    private let receipts: [CallbackOutcome: Counter]
     private let conflicts: Counter
     private let unknownStatuses: Counter
     private let callbackDuration: ValueHistogram
@@ -39,12 +41,14 @@ public final class TidingsMetrics: Sendable {
     public init() {
         let registry = PrometheusCollectorRegistry()
         self.registry = registry
-        callbacks = Dictionary(uniqueKeysWithValues: CallbackOutcome.allCases.filter { $0 != .quarantined }.map { outcome in
-            (outcome, registry.makeCounter(descriptor: Names.callbacks, labels: [("outcome", outcome.rawValue)]))
-        })
-        events = Dictionary(uniqueKeysWithValues: CallbackOutcome.allCases.map { outcome in
-            (outcome, registry.makeCounter(descriptor: Names.events, labels: [("outcome", outcome.rawValue)]))
-        })
+        func counters(_ name: MetricNameDescriptor, except left: Set<CallbackOutcome> = []) -> [CallbackOutcome: Counter] {
+            Dictionary(uniqueKeysWithValues: CallbackOutcome.allCases.filter { !left.contains($0) }.map { outcome in
+                (outcome, registry.makeCounter(descriptor: name, labels: [("outcome", outcome.rawValue)]))
+            })
+        }
+        callbacks = counters(Names.callbacks, except: [.quarantined, .ignored])
+        events = counters(Names.events, except: [.ignored])
+        receipts = counters(Names.receipts)
         conflicts = registry.makeCounter(descriptor: Names.conflicts)
         unknownStatuses = registry.makeCounter(descriptor: Names.unknownStatuses)
         callbackDuration = registry.makeValueHistogram(descriptor: Names.callbackDuration, buckets: Self.durationBuckets)
@@ -62,6 +66,11 @@ public final class TidingsMetrics: Sendable {
     public func eventAnswered(_ outcome: CallbackOutcome, count: Int = 1) {
         guard count > 0 else { return }
         events[outcome]?.increment(by: Int64(count))
+    }
+
+    /// Counts one Conversations webhook by its outcome.
+    public func receiptAnswered(_ outcome: CallbackOutcome) {
+        receipts[outcome]?.increment()
     }
 
     /// Counts what one stored callback did to its message:
@@ -140,6 +149,9 @@ private enum Names {
     }
     static var events: MetricNameDescriptor {
         name("events", unit: "total", help: "Event Streams events taken, by outcome (refused deliveries count once).")
+    }
+    static var receipts: MetricNameDescriptor {
+        name("receipts", unit: "total", help: "Conversations webhooks answered, by outcome.")
     }
     static var statusChanges: MetricNameDescriptor {
         name("status_changes", unit: "total", help: "Statuses messages reached, by status and channel.")
