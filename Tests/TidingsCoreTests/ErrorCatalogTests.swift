@@ -10,7 +10,7 @@ struct ErrorCatalogTests {
     static let requiredCodes: [Int] =
         Array(30001...30012)
         + [30017, 30019, 30020, 30021, 30022, 30023, 30024]
-        + [30032, 30034, 30036, 30037, 30038, 30041, 30450]
+        + [30032, 30034, 30035, 30036, 30037, 30038, 30041, 30450, 30500]
         + [63001, 63003, 63005, 63007, 63013, 63016, 63018, 63021, 63024, 63031, 63049]
         + [21211, 21408, 21610, 21612, 21614, 21617, 21635]
 
@@ -76,5 +76,30 @@ struct ErrorCatalogTests {
         let entry = try #require(catalog.entry(for: 30007))
         let decoded = try JSONDecoder().decode(ErrorCatalog.Entry.self, from: JSONEncoder().encode(entry))
         #expect(decoded == entry)
+    }
+}
+
+/// Every Twilio error code the README or the articles name is one `tidings status` can
+/// explain.
+@Suite("ErrorCatalog: the codes the documentation names")
+struct DocumentedErrorCodeTests {
+    static let root = URL(filePath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    @Test func everyCodeNamedInTheDocumentationIsInTheCatalog() throws {
+        let documents = ["README.md"] + (try FileManager.default.contentsOfDirectory(
+            atPath: Self.root.appending(path: "Sources/TidingsCore/TidingsCore.docc").path(percentEncoded: false)
+        ).map { "Sources/TidingsCore/TidingsCore.docc/" + $0 })
+        var named: Set<Int> = []
+        for document in documents {
+            let text = try String(contentsOf: Self.root.appending(path: document), encoding: .utf8)
+            // Twilio's messaging error codes: 21xxx (refused at creation), 30xxx (delivery), 63xxx (channels).
+            for match in text.matches(of: #/\b(21\d{3}|30\d{3}|63\d{3})\b/#) {
+                named.insert(Int(match.output.1)!)
+            }
+        }
+        #expect(!named.isEmpty, "the README names error codes (30003 at least)")
+        for code in named.sorted() {
+            #expect(ErrorCatalog.twilio.entry(for: code) != nil, "\(code) is named in the documentation but not in the catalog")
+        }
     }
 }

@@ -208,6 +208,15 @@ extension ErrorCatalog {
             meaning: "The 10DLC number is not registered to an approved A2P campaign, so US carriers block it. Register the brand and campaign and add the number to the campaign's Messaging Service.",
             retryable: false
         ),
+        // Twilio's own A2P 10DLC posts name 30035 beside 30034 as the block of a number whose
+        // registration with its campaign is not complete yet; it clears once it is, so a
+        // later send can pass.
+        Entry(
+            code: 30035,
+            title: "US A2P 10DLC - Message from a Number Still Being Configured",
+            meaning: "The 10DLC number's registration with its approved A2P campaign is still being provisioned with the carriers, so US carriers block it meanwhile. Wait for the number to be registered, then resend.",
+            retryable: true
+        ),
         // Retryable: the message expired in Twilio's queue; once the queue is shorter (or the
         // validity period longer) the same message is sent.
         Entry(
