@@ -11,6 +11,7 @@ let harnesses: [(name: String, libraries: [String])] = [
     ("FuzzDeliveryReceiptDate", ["TwilioWebhooks"]),
     ("FuzzStoredChange", ["TwilioWebhooks", "TidingsCore"]),
     ("FuzzSinkSpecification", ["TidingsCore"]),
+    ("FuzzMessagingEvents", ["TwilioWebhooks", "TidingsCore"]),
 ]
 
 let package = Package(

@@ -17,7 +17,7 @@ seconds="${1:-30}"
 shift || true
 harnesses=("$@")
 if [ ${#harnesses[@]} -eq 0 ]; then
-    harnesses=(FuzzFormBody FuzzSignatureValidator FuzzStatusCallback FuzzDeliveryReceiptDate FuzzStoredChange FuzzSinkSpecification)
+    harnesses=(FuzzFormBody FuzzSignatureValidator FuzzStatusCallback FuzzDeliveryReceiptDate FuzzStoredChange FuzzSinkSpecification FuzzMessagingEvents)
 fi
 scratch=.build-fuzz
 mkdir -p "$scratch"
