@@ -83,35 +83,48 @@ extension PostgresStatusStoreTests {
 
     @Test("a batch that PostgreSQL picks to break a deadlock runs again and stores its callbacks")
     func aDeadlockedBatchRunsAgain() async throws {
-        try await withInstances(1) { instances in
-            let store = instances[0]
-            let (a, b) = (CallbackFixtures.sid(0xA020), CallbackFixtures.sid(0xA021))
-            for sid in [a, b] { _ = try await store.record(try CallbackFixtures.callback(sid: sid, status: "queued"), receivedAt: Date()) }
-            let logger = Logger(label: "tidings-tests")
-            let commit = CallbackBatch.commit(
-                to: store.client, configuration: store.configuration, announcements: store.announcements, logger: logger)
-            let entries = try [a, b].map {
-                GroupCommitQueue.Entry(callback: try CallbackFixtures.callback(sid: $0, status: "sent"), receivedAt: Date())
+        try await PostgresTestDatabase.withFreshDatabase { url in
+            // PostgreSQL checks a waiting transaction for a deadlock once, deadlock_timeout
+            // after it began to wait, and fails the one whose check finds the cycle. The
+            // batch waits first; its sessions get 5 s, so that the cycle is complete when it
+            // checks even on a busy machine, and the test's transaction 60 s (below), so
+            // that it never checks first.
+            try await PostgresStatusStore.withTestStore(url: url) { setup in
+                try await setup.client.query(
+                    "DO $$BEGIN EXECUTE format('ALTER DATABASE %I SET deadlock_timeout = %L', current_database(), '5s'); END$$")
             }
-
-            // Another transaction holds b; the batch locks a, then waits for b; the other
-            // transaction then asks for a. PostgreSQL breaks the cycle after deadlock_timeout
-            // (1 s) by failing the transaction that waited longest: the batch's.
-            let (otherTransactionGotA, batch) = try await store.client.withTransaction(logger: logger) { connection in
-                let decoder = JSONCoding.makeDecoder()
-                _ = try await MessagesTable.records(sids: [b], on: connection, decoder: decoder, logger: logger)
-                let batch = Task { try await commit(entries) }
-                #expect(try await eventually { try await lockWaits(on: store) >= 1 }, "the batch waits for b")
-                let locked = try await MessagesTable.records(sids: [a], on: connection, decoder: decoder, logger: logger)
-                return (locked[a] != nil, batch)
-            }
-            let outcomes = try await batch.value
-            #expect(outcomes.compactMap(\.change?.previousStatus) == [.queued, .queued])
-            #expect(otherTransactionGotA, "the batch, not the other transaction, was the one failed")
-            #expect(try await store.message(sid: a)?.status == .sent, "the batch ran again")
-            #expect(try await store.message(sid: b)?.status == .sent)
-            #expect(try await store.changes(after: 0, limit: 10).map(\.sid) == [a, b, a, b])
+            try await PostgresStatusStore.withTestStore(url: url) { store in try await runDeadlockedBatch(on: store) }
         }
+    }
+
+    private func runDeadlockedBatch(on store: PostgresStatusStore) async throws {
+        let (a, b) = (CallbackFixtures.sid(0xA020), CallbackFixtures.sid(0xA021))
+        for sid in [a, b] { _ = try await store.record(try CallbackFixtures.callback(sid: sid, status: "queued"), receivedAt: Date()) }
+        let logger = Logger(label: "tidings-tests")
+        let commit = CallbackBatch.commit(
+            to: store.client, configuration: store.configuration, announcements: store.announcements, logger: logger)
+        let entries = try [a, b].map {
+            GroupCommitQueue.Entry(callback: try CallbackFixtures.callback(sid: $0, status: "sent"), receivedAt: Date())
+        }
+
+        // Another transaction holds b; the batch locks a, then waits for b; the other
+        // transaction then asks for a. The batch's deadlock check finds the cycle and
+        // PostgreSQL fails the batch's transaction.
+        let (otherTransactionGotA, batch) = try await store.client.withTransaction(logger: logger) { connection in
+            try await connection.query("SET LOCAL deadlock_timeout = '60s'", logger: logger)
+            let decoder = JSONCoding.makeDecoder()
+            _ = try await MessagesTable.records(sids: [b], on: connection, decoder: decoder, logger: logger)
+            let batch = Task { try await commit(entries) }
+            #expect(try await eventually { try await lockWaits(on: store) >= 1 }, "the batch waits for b")
+            let locked = try await MessagesTable.records(sids: [a], on: connection, decoder: decoder, logger: logger)
+            return (locked[a] != nil, batch)
+        }
+        let outcomes = try await batch.value
+        #expect(outcomes.compactMap(\.change?.previousStatus) == [.queued, .queued])
+        #expect(otherTransactionGotA, "the batch, not the other transaction, was the one failed")
+        #expect(try await store.message(sid: a)?.status == .sent, "the batch ran again")
+        #expect(try await store.message(sid: b)?.status == .sent)
+        #expect(try await store.changes(after: 0, limit: 10).map(\.sid) == [a, b, a, b])
     }
 
     /// How many of the connections to `store`'s database wait for a lock.
