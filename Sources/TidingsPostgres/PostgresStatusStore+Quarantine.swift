@@ -25,6 +25,16 @@ extension PostgresStatusStore {
         }
     }
 
+    /// Deletes what was kept before `cutoff`.
+    public func deleteQuarantined(keptBefore cutoff: Date) async throws -> Int {
+        let bound = TimeColumn.lowerBound(cutoff)
+        return try await running("delete old entries of the quarantine") { [self] in
+            let rows = try await client.query("WITH gone AS (DELETE FROM quarantine WHERE received_at < \(bound) RETURNING 1) SELECT COUNT(*) FROM gone")
+            for try await count in rows.decode(Int64.self) { return Int(count) }
+            return 0
+        }
+    }
+
     /// The `limit` most recently kept, newest first.
     public func quarantinedReports(limit: Int) async throws -> [QuarantinedReport] {
         let limit = Int64(min(limit, 100_000))

@@ -21,6 +21,13 @@ enum QuarantineTable {
         }
     }
 
+    /// Deletes the rows kept before `cutoff`; returns how many.
+    static func delete(keptBefore cutoff: Date, in db: Database) throws -> Int {
+        try db.execute(
+            sql: "DELETE FROM quarantine WHERE received_at < ?", arguments: [TimeColumn.lowerBound(cutoff)])
+        return db.changesCount
+    }
+
     /// The `limit` most recently kept, newest first.
     static func newest(limit: Int, in db: Database) throws -> [QuarantinedReport] {
         try Row.fetchAll(

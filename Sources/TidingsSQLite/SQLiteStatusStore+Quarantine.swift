@@ -10,6 +10,13 @@ extension SQLiteStatusStore {
         }
     }
 
+    /// Deletes what was kept before `cutoff`, in one transaction on the writer connection.
+    public func deleteQuarantined(keptBefore cutoff: Date) async throws -> Int {
+        try await writing("delete old entries of the quarantine") { db in
+            try QuarantineTable.delete(keptBefore: cutoff, in: db)
+        }
+    }
+
     /// The `limit` most recently kept, newest first, read on a reader.
     public func quarantinedReports(limit: Int) async throws -> [QuarantinedReport] {
         try await reading("read the quarantine") { db in try QuarantineTable.newest(limit: limit, in: db) }

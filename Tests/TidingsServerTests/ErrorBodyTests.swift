@@ -16,6 +16,7 @@ struct FullDiskStore: StatusStore {
 
     func record(_ report: StatusReport, receivedAt: Date) async throws -> RecordOutcome { throw full }
     func quarantine(_ reports: [QuarantinedReport]) async throws { throw full }
+    func deleteQuarantined(keptBefore cutoff: Date) async throws -> Int { 0 }
     func quarantinedReports(limit: Int) async throws -> [QuarantinedReport] { try await reads.quarantinedReports(limit: limit) }
     func message(sid: String) async throws -> MessageRecord? { try await reads.message(sid: sid) }
     func channelMessages(ofConversationMessage sid: String, limit: Int) async throws -> [MessageRecord] { [] }

@@ -18,6 +18,9 @@ struct MaintenanceServiceTests {
         let settled = CallbackFixtures.sid(2)
         _ = try await store.record(try CallbackFixtures.callback(sid: quiet, status: "sent"), receivedAt: start)
         _ = try await store.record(try CallbackFixtures.callback(sid: settled, status: "delivered"), receivedAt: start)
+        await store.quarantine([
+            QuarantinedReport(source: .eventStream, reason: "unknown type", eventId: "EZ1", document: "{}", receivedAt: start),
+        ])
         let reported = Atomic<Int>(0)
         let service = MaintenanceService(
             store: store, staleAfter: 600, retention: 3_600, logger: Logger(label: "test"),
@@ -43,6 +46,7 @@ struct MaintenanceServiceTests {
         manual.advance(by: .seconds(3_600))
         #expect(try await eventually { try await store.message(sid: quiet) == nil })
         #expect(try await store.message(sid: settled) == nil)
+        #expect(try await eventually { await store.quarantinedReports(limit: 10).isEmpty }, "the quarantine follows retention")
         #expect(reported.load(ordering: .relaxed) == 1, "a message is reported stale once")
     }
 }

@@ -40,6 +40,7 @@ struct UnavailableStore: StatusStore {
 
     func record(_ report: StatusReport, receivedAt: Date) async throws -> RecordOutcome { throw down }
     func quarantine(_ reports: [QuarantinedReport]) async throws { throw down }
+    func deleteQuarantined(keptBefore cutoff: Date) async throws -> Int { throw down }
     func quarantinedReports(limit: Int) async throws -> [QuarantinedReport] { throw down }
     func message(sid: String) async throws -> MessageRecord? { throw down }
     func channelMessages(ofConversationMessage sid: String, limit: Int) async throws -> [MessageRecord] { throw down }

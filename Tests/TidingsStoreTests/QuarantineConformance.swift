@@ -25,6 +25,11 @@ struct QuarantineConformance {
             let kept = try await store.quarantinedReports(limit: 10)
             #expect(kept == [Self.unreadable(nil, at: 3), Self.unreadable(nil, at: 1), Self.unreadable("EZ1", at: 0)])
             #expect(try await store.quarantinedReports(limit: 2) == Array(kept.prefix(2)))
+
+            // Retention: what was kept before second 1 goes; second 1 itself stays.
+            #expect(try await store.deleteQuarantined(keptBefore: CallbackFixtures.time(1)) == 1)
+            #expect(try await store.quarantinedReports(limit: 10) == Array(kept.prefix(2)))
+            #expect(try await store.deleteQuarantined(keptBefore: CallbackFixtures.time(1)) == 0)
         }
     }
 }

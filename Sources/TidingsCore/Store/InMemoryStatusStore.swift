@@ -100,6 +100,12 @@ public actor InMemoryStatusStore: StatusStore {
         Array(quarantined.reversed().prefix(limit))
     }
 
+    public func deleteQuarantined(keptBefore cutoff: Date) -> Int {
+        let before = quarantined.count
+        quarantined.removeAll { $0.receivedAt < cutoff }
+        return before - quarantined.count
+    }
+
     // MARK: ChangeOutbox
 
     public func changes(after seq: Int64, limit: Int) -> [StatusChange] {

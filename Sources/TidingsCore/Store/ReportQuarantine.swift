@@ -13,4 +13,10 @@ public protocol ReportQuarantine: Sendable {
     ///
     /// - Throws: ``StatusStoreError`` when the store cannot be read.
     func quarantinedReports(limit: Int) async throws -> [QuarantinedReport]
+
+    /// Deletes what was kept before `cutoff` (retention, as for messages); returns how many.
+    ///
+    /// - Throws: ``StatusStoreError`` when the store cannot delete them.
+    @discardableResult
+    func deleteQuarantined(keptBefore cutoff: Date) async throws -> Int
 }

@@ -4,10 +4,10 @@ import ServiceLifecycle
 import TidingsCore
 
 /// The periodic chores of a running server: reporting messages stuck in flight as stale
-/// (Twilio sends nothing when a carrier never answers) and deleting messages past the
-/// retention period.
+/// (Twilio sends nothing when a carrier never answers) and deleting messages, and what the
+/// quarantine kept, past the retention period.
 struct MaintenanceService: Service {
-    let store: any StoreMaintaining
+    let store: any StoreMaintaining & ReportQuarantine
     let staleAfter: TimeInterval
     let retention: TimeInterval?
     let logger: Logger
@@ -47,6 +47,10 @@ struct MaintenanceService: Service {
             let deleted = try await store.deleteMessages(lastChangeBefore: now.addingTimeInterval(-retention))
             if deleted > 0 {
                 logger.info("deleted messages past the retention period", metadata: ["count": "\(deleted)"])
+            }
+            let forgotten = try await store.deleteQuarantined(keptBefore: now.addingTimeInterval(-retention))
+            if forgotten > 0 {
+                logger.info("deleted quarantined reports past the retention period", metadata: ["count": "\(forgotten)"])
             }
         } catch {
             logger.error("cannot delete messages past the retention period", metadata: ["error": "\(error)"])
