@@ -126,6 +126,26 @@ struct StatusReportTests {
         #expect(change.seq == 3)
     }
 
+    @Test func theAPIsAnswerIsAReportKeyedByItsStatusAndTime() throws {
+        let resource = try MessageResource(
+            json: Array(#"{"sid":"SM1","status":"delivered","date_updated":"Thu, 24 Aug 2023 05:01:48 +0000","to":"whatsapp:+1555"}"#.utf8))
+        let report = StatusReport(resource)
+        #expect(report.source == .api && report.status == .delivered && report.channel == .whatsapp)
+        #expect(report.eventAt == Date(timeIntervalSince1970: 1_692_853_308))
+        #expect(report.dedupeKey == "delivered@1692853308")
+        // Asked again while nothing moved: a repeat, not news.
+        var machine = StatusMachine(record: nil)
+        _ = machine.receive(report, at: start)
+        #expect(machine.receive(StatusReport(resource), at: start.addingTimeInterval(600)) == .duplicate)
+        // Not known to Twilio: kept in the history, the status unmoved.
+        guard case .recorded(let change) = machine.receive(StatusReport.notFound(sid: "SM1", channel: .sms), at: start) else {
+            Issue.record("a 404 is news")
+            return
+        }
+        #expect(!change.applied && machine.record?.status == .delivered)
+        #expect(machine.record?.history.last?.status == StatusReport.notFoundStatus)
+    }
+
     @Test func aCallbacksReportCarriesWhatTheCallbackSaid() throws {
         let callback = try CallbackFixtures.callback(
             sid: sid, status: "delivered", errorCode: 30003, eventType: "READ", idempotencyToken: "tok")
