@@ -74,7 +74,7 @@ public func buildApplication(
         refusals: refusals, commits: commits, metrics: metrics, logger: logger
     ).addRoutes(to: router, path: configuration.eventsPath)
     ConversationsController(
-        signatures: signatures, bodies: bodies, urlResolver: urlResolver, store: store,
+        signatures: signatures, bodies: bodies, urlResolver: urlResolver, redactor: redactor, store: store,
         refusals: refusals, commits: commits, metrics: metrics, logger: logger
     ).addRoutes(to: router, path: configuration.conversationsPath)
     // Every /v1 route lives in this group, so the token guards whatever the router

@@ -155,3 +155,21 @@ struct EventStreamRouteTests {
         }
     }
 }
+
+extension EventStreamRouteTests {
+    @Test func redactedAddressesAreMaskedInRecordsAndInTheQuarantine() async throws {
+        var server = TestServer()
+        server.configuration.redact = [.to, .from]
+        try await server.application().test(.router) { client in
+            let body = "[" + event("EZ01", "sent", second: 1) + ","
+                + event("EZ02", "clicked", second: 2, type: "com.twilio.messaging.message.clicked") + "]"
+            #expect(try await post(body, with: client).status == .ok)
+            let record = try #require(try await TestServer.message(sid, with: client))
+            #expect(record.to == "+*******5310" && record.from == "+*******2661")
+            #expect(record.history[0].params.first { $0.name == "data.to" }?.value == "+*******5310")
+            let quarantine = try await client.execute(uri: "/v1/quarantine", method: .get) { String(buffer: $0.body) }
+            #expect(quarantine.contains(#"\"to\":\"+*******5310\""#), "\(quarantine)")
+            #expect(!quarantine.contains("8675310") && !quarantine.contains("7122661"), "no address in clear")
+        }
+    }
+}

@@ -1,3 +1,4 @@
+import Foundation
 import TidingsCore
 import TwilioWebhooks
 
@@ -32,6 +33,33 @@ public struct AddressRedactor: Sendable {
             messagingServiceSid: report.messagingServiceSid, channel: report.channel,
             channelStatusMessage: report.channelStatusMessage, rawDlrDoneDate: report.rawDlrDoneDate,
             eventType: report.eventType, conversation: report.conversation, fields: masked)
+    }
+
+    /// `json` — what the quarantine keeps of an element no report could be made of — with
+    /// the chosen addresses masked wherever they stand: every string under a key named
+    /// `to`/`To` or `from`/`From`, at any depth. Text that is not JSON is masked whole.
+    public func redact(json: String) -> String {
+        guard !fields.isEmpty else { return json }
+        guard let root = try? JSONSerialization.jsonObject(with: Data(json.utf8), options: [.fragmentsAllowed]) else {
+            return Self.mask(json)
+        }
+        let names = Set(fields.flatMap { [$0.rawValue, $0.parameterName] })
+        func masked(_ value: Any) -> Any {
+            switch value {
+            case let object as [String: Any]:
+                object.reduce(into: [String: Any]()) { result, pair in
+                    if names.contains(pair.key), let address = pair.value as? String {
+                        result[pair.key] = Self.mask(address)
+                    } else {
+                        result[pair.key] = masked(pair.value)
+                    }
+                }
+            case let array as [Any]: array.map(masked)
+            default: value
+            }
+        }
+        let data = try? JSONSerialization.data(withJSONObject: masked(root), options: [.fragmentsAllowed, .sortedKeys])
+        return data.map { String(decoding: $0, as: UTF8.self) } ?? Self.mask(json)
     }
 
     /// `form` with the parameters called `names` masked.

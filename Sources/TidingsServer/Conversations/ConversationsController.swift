@@ -19,6 +19,8 @@ struct ConversationsController: Sendable {
     let signatures: SignatureCheck
     let bodies: WebhookBodyReader
     let urlResolver: SignedURLResolver
+    /// Masks the addresses `--redact` names in what the quarantine keeps.
+    let redactor: AddressRedactor
     let store: any StatusRecording & ReportQuarantine
     let refusals: RefusalLog
     /// Told of every commit and failed commit, for `/readyz`.
@@ -62,7 +64,8 @@ struct ConversationsController: Sendable {
             try await storing {
                 try await store.quarantine([QuarantinedReport(
                     source: .conversations, reason: "the delivery receipt has no \(error.field)",
-                    eventId: form.trimmedValue("DeliveryReceiptSid"), document: form.encoded(), receivedAt: Date())])
+                    eventId: form.trimmedValue("DeliveryReceiptSid"), document: redactor.redact(form).encoded(),
+                    receivedAt: Date())])
             }
             metrics.receiptAnswered(.quarantined)
             return Response(status: .noContent)

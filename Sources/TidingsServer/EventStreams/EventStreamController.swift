@@ -83,13 +83,15 @@ struct EventStreamController: Sendable {
             case .event(let event):
                 reports.append(redactor.redact(StatusReport(event)))
             case .unreadable(let element):
-                logger.warning(
-                    "Event Streams sent an element Tidings cannot read; kept in the quarantine",
-                    metadata: ["reason": "\(element.reason)", "event": "\(element.id ?? "none")"])
                 unreadable.append(QuarantinedReport(
-                    source: .eventStream, reason: element.reason, eventId: element.id, document: element.json,
-                    receivedAt: receivedAt))
+                    source: .eventStream, reason: element.reason, eventId: element.id,
+                    document: redactor.redact(json: element.json), receivedAt: receivedAt))
             }
+        }
+        if let first = unreadable.first {
+            logger.warning(
+                "Event Streams sent elements Tidings cannot read; kept in the quarantine (GET /v1/quarantine)",
+                metadata: ["count": "\(unreadable.count)", "reason": "\(first.reason)", "event": "\(first.eventId ?? "none")"])
         }
         var receipt = Receipt()
         do {
