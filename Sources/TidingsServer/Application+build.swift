@@ -86,6 +86,15 @@ public func buildApplication(
     SinksController(dispatcher: dispatcher, logger: logger).addRoutes(to: api)
     QuarantineController(quarantine: store, logger: logger).addRoutes(to: api)
     ConversationMessagesController(store: store, logger: logger).addRoutes(to: api)
+    ReconcileController(
+        reconciler: configuration.twilioAPICredentials.map { credentials in
+            Reconciler(
+                store: store,
+                client: TwilioMessagesClient(baseURL: configuration.twilioAPIURL, credentials: credentials, client: .shared),
+                quietFor: configuration.reconcileAfter, rate: configuration.reconcileRate, logger: logger)
+        },
+        logger: logger
+    ).addRoutes(to: api)
     MetricsController(metrics: metrics).addRoutes(to: router)
     HealthController(store: store, commits: commits, logger: logger).addRoutes(to: router)
 

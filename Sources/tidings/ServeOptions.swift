@@ -54,6 +54,15 @@ struct ServeOptions: ParsableArguments {
     @Option(help: "The path a Conversations service's post-event webhook posts to. (default: /twilio/conversations)")
     var conversationsPath: String?
 
+    @Option(name: .customLong("twilio-api-url"), help: "The base URL of Twilio's REST API, which POST /v1/reconcile asks. (default: https://api.twilio.com)")
+    var twilioAPIURL: String?
+
+    @Option(help: "How long a message in flight goes without news before reconciliation asks Twilio about it. (default: 30m)")
+    var reconcileAfter: String?
+
+    @Option(help: "The most requests a second reconciliation sends to Twilio. (default: 5)")
+    var reconcileRate: String?
+
     @Option(help: "Append status changes as JSON lines to this file instead of standard output.")
     var eventLog: String?
 
@@ -138,6 +147,9 @@ struct ServeOptions: ParsableArguments {
         set("callback-path", callbackPath)
         set("events-path", eventsPath)
         set("conversations-path", conversationsPath)
+        set("twilio-api-url", twilioAPIURL)
+        set("reconcile-after", reconcileAfter)
+        set("reconcile-rate", reconcileRate)
         set("event-log", eventLog)
         set("sink", list: sink)
         set("api-token-file", apiTokenFile)

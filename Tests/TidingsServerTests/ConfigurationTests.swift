@@ -21,6 +21,23 @@ struct ConfigurationTests {
         #expect(!ConfigurationSummary(read).text.contains("Y3Jt"), "a secret is never printed")
     }
 
+    @Test func reconciliationSignsInWithAnAPIKeyElseTheFirstAuthTokenAndNeverPrintsASecret() throws {
+        let keyed = try configuration(environment: [
+            "TIDINGS_TWILIO_API_KEY": "SK123", "TIDINGS_TWILIO_API_SECRET": "s3cr3t-value", "TIDINGS_AUTH_TOKEN": "tok-1,tok-2",
+            "TIDINGS_RECONCILE_AFTER": "2h", "TIDINGS_RECONCILE_RATE": "2.5", "TIDINGS_TWILIO_API_URL": "http://127.0.0.1:9999",
+        ])
+        #expect(keyed.twilioAPICredentials == .apiKey(sid: "SK123", secret: "s3cr3t-value"))
+        #expect(keyed.reconcileAfter == 7_200 && keyed.reconcileRate == 2.5 && keyed.twilioAPIURL == "http://127.0.0.1:9999")
+        let summary = ConfigurationSummary(keyed).text
+        #expect(summary.contains("API key SK123") && !summary.contains("s3cr3t-value") && !summary.contains("tok-1"))
+        #expect("\(keyed.twilioAPICredentials!)" == "API key SK123", "interpolation shows no secret")
+
+        let tokened = try configuration(environment: ["TIDINGS_AUTH_TOKEN": "tok-1,tok-2"])
+        #expect(tokened.twilioAPICredentials == .accountAuthToken("tok-1"))
+        #expect(tokened.reconcileAfter == 1_800 && tokened.reconcileRate == 5 && tokened.twilioAPIURL == "https://api.twilio.com")
+        #expect(try configuration().twilioAPICredentials == nil)
+    }
+
     @Test func aSecretVariableThatIsNoVariableNameIsRefused() {
         #expect(throws: ConfigurationError.self) {
             try configuration(environment: ["TIDINGS_SINK": "webhook=https://a.example/h;secret-env=crm-secret"])
@@ -64,6 +81,10 @@ struct ConfigurationTests {
         ("TIDINGS_EVENTS_PATH", "events", "events-path"),
         ("TIDINGS_EVENTS_PATH", "/twilio/status", "events-path"),
         ("TIDINGS_CONVERSATIONS_PATH", "/twilio/events", "conversations-path"),
+        ("TIDINGS_TWILIO_API_URL", "api.twilio.com", "twilio-api-url"),
+        ("TIDINGS_RECONCILE_AFTER", "soon", "reconcile-after"),
+        ("TIDINGS_RECONCILE_RATE", "0", "reconcile-rate"),
+        ("TIDINGS_TWILIO_API_KEY", "SK1", "twilio-api-key"),
         ("TIDINGS_TRUST_PROXY", "maybe", "trust-proxy"),
     ])
     func aBadValueNamesTheSetting(variable: String, value: String, setting: String) {

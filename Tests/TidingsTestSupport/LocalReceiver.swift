@@ -1,6 +1,5 @@
 import Foundation
 import Hummingbird
-import Logging
 import Synchronization
 
 /// A real HTTP server on 127.0.0.1 (a port the system picks) for the webhook tests: it
@@ -66,23 +65,8 @@ public final class LocalReceiver: Sendable {
                 return Response(status: .noContent)
             }
         }
-        let (ports, portContinuation) = AsyncStream<Int>.makeStream()
-        var logger = Logger(label: "local-receiver")
-        logger.logLevel = .critical  // stopping by cancellation logs errors that are expected
-        let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in
-                portContinuation.yield(channel.localAddress?.port ?? 0)
-                portContinuation.finish()
-            },
-            logger: logger)
-
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await app.runService(gracefulShutdownSignals: []) }
-            defer { group.cancelAll() }
-            var iterator = ports.makeAsyncIterator()
-            guard let port = await iterator.next() else { throw CancellationError() }
-            return try await body(LocalReceiver(url: "http://127.0.0.1:\(port)/hook", log: log))
+        return try await withLoopbackServer(router, label: "local-receiver") { port in
+            try await body(LocalReceiver(url: "http://127.0.0.1:\(port)/hook", log: log))
         }
     }
 

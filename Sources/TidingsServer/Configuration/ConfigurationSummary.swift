@@ -21,6 +21,7 @@ public struct ConfigurationSummary: Sendable {
             ("callback-path", c.callbackPath),
             ("events-path", c.eventsPath),
             ("conversations-path", c.conversationsPath),
+            ("reconcile", c.twilioAPICredentials.map { "after \(Int(c.reconcileAfter))s quiet, \(c.reconcileRate)/s to \(c.twilioAPIURL), as \($0)" } ?? "no credentials"),
             ("event-log", c.eventLog ?? "standard output"),
             ("sink", c.sinks.isEmpty ? "(log sink only)" : c.sinks.map { "\($0.name) (\($0.kind))" }.joined(separator: ", ")),
             ("api-token", c.apiToken == nil ? (c.insecureOpenAPI ? "none (open API allowed)" : "none (loopback only)") : "configured (not shown)"),

@@ -21,6 +21,7 @@ extension TidingsConfiguration {
                 environmentVariables: environment,
                 secretsSpecifier: .specific([
                     "TIDINGS_AUTH_TOKEN", "TIDINGS_API_TOKEN", defaultWebhookSecretVariable, "TIDINGS_STORE_PASSWORD",
+                    "TIDINGS_TWILIO_API_SECRET",
                 ])
             ).prefixKeys(with: "tidings"),
             EnvironmentVariablesProvider(environmentVariables: environment, secretsSpecifier: .all).mapKeys { key in

@@ -36,6 +36,21 @@ public struct TidingsConfiguration: Sendable, Equatable {
     public var eventsPath: String = "/twilio/events"
     /// The path a Conversations service's post-event webhook posts to.
     public var conversationsPath: String = "/twilio/conversations"
+    /// The base URL of Twilio's REST API, which reconciliation asks.
+    public var twilioAPIURL: String = "https://api.twilio.com"
+    /// How long a message in flight goes without news before reconciliation asks Twilio.
+    public var reconcileAfter: TimeInterval = 1800
+    /// The most requests a second reconciliation sends to Twilio.
+    public var reconcileRate: Double = 5
+    /// An API key and secret for reconciliation (`twilio-api-key`, `twilio-api-secret`);
+    /// without them it uses each message's account SID and the first auth token.
+    /// (``TwilioAPICredentials/apiKey(sid:secret:)``).
+    public var twilioAPIKey: TwilioAPICredentials?
+
+    /// How reconciliation signs in; nil when there is nothing to sign in with.
+    public var twilioAPICredentials: TwilioAPICredentials? {
+        twilioAPIKey ?? authTokens.first.map(TwilioAPICredentials.accountAuthToken)
+    }
     /// The file the log sink appends to; nil means standard output.
     public var eventLog: String?
     /// Further sinks (`--sink`), each with its own cursor on the outbox.
@@ -150,6 +165,31 @@ public struct TidingsConfiguration: Sendable, Equatable {
                 throw ConfigurationError(setting: "stale-after", problem: "\"\(text)\" is not a duration like 30m or 2h")
             }
             self.staleAfter = seconds
+        }
+        if let url = config.string(forKey: "twilio-api-url"), !url.isEmpty {
+            guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme?.lowercased() ?? ""), parsed.host != nil
+            else {
+                throw ConfigurationError(setting: "twilio-api-url", problem: "\"\(url)\" is not a base URL like https://api.twilio.com")
+            }
+            self.twilioAPIURL = url
+        }
+        if let text = config.string(forKey: "reconcile-after") {
+            guard let seconds = DurationText.seconds(text), seconds > 0 else {
+                throw ConfigurationError(setting: "reconcile-after", problem: "\"\(text)\" is not a duration like 30m")
+            }
+            self.reconcileAfter = seconds
+        }
+        if let text = config.string(forKey: "reconcile-rate") {
+            guard let rate = Double(text), rate > 0, rate <= 100 else {
+                throw ConfigurationError(setting: "reconcile-rate", problem: "\"\(text)\" is not a number of requests a second from 0 to 100")
+            }
+            self.reconcileRate = rate
+        }
+        switch (config.string(forKey: "twilio-api-key"), config.string(forKey: "twilio-api-secret", isSecret: true)) {
+        case (let sid?, let secret?): self.twilioAPIKey = .apiKey(sid: sid, secret: secret)
+        case (nil, nil): break
+        case (_?, nil), (nil, _?):
+            throw ConfigurationError(setting: "twilio-api-key", problem: "an API key needs its secret, and a secret its key: set both or neither")
         }
         if let text = config.string(forKey: "retention") {
             guard let seconds = DurationText.seconds(text), seconds > 0 else {
