@@ -38,19 +38,11 @@ struct CallbackController: Sendable {
     let logger: Logger
 
     func addRoutes(to router: some RouterMethods<TidingsRequestContext>, path: String) {
-        router.post(RouterPath(path)) { request, context in
-            try await receive(request, from: urlResolver.clientAddress(of: request, remoteAddress: context.remoteAddress))
-        }
-        .refuseMethods(on: RouterPath(path), except: [.post])
-    }
-
-    /// Handles one callback from the client at `address`, counting its outcome and how
-    /// long it took.
-    func receive(_ request: Request, from address: String) async throws -> Response {
-        let start = ContinuousClock.now
-        defer { metrics.callbackHandled(seconds: (ContinuousClock.now - start) / .seconds(1)) }
-        return try await refusals.answering(from: address, count: metrics.callbackAnswered) {
-            try await handle(request, from: address)
+        router.postWebhook(path, addresses: urlResolver, refusals: refusals, count: metrics.callbackAnswered) {
+            request, address in
+            let start = ContinuousClock.now
+            defer { metrics.callbackHandled(seconds: (ContinuousClock.now - start) / .seconds(1)) }
+            return try await handle(request, from: address)
         }
     }
 
@@ -62,7 +54,7 @@ struct CallbackController: Sendable {
         let signedBody: SignedBody
         switch kind {
         case .form:
-            parameters = try decodeForm(bytes)
+            parameters = try WebhookBodyReader.form(from: bytes)
             signedBody = .form(parameters)
         case .json:
             parameters = try JSONCallbackBody.parameters(from: bytes)
@@ -111,14 +103,6 @@ struct CallbackController: Sendable {
             logger.debug("duplicate callback acknowledged", metadata: ["sid": "\(callback.messageSid)", "status": "\(callback.status)"])
         }
         return Response(status: .noContent)
-    }
-
-    private func decodeForm(_ bytes: [UInt8]) throws -> FormBody {
-        do {
-            return try FormBody(parsing: bytes)
-        } catch {
-            throw APIError(.badRequest, code: "malformed_body", message: "The form body does not decode: \(error).")
-        }
     }
 
     /// No Twilio parameter carries a NUL character, and PostgreSQL cannot store one in

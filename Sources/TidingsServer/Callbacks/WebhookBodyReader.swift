@@ -25,4 +25,15 @@ struct WebhookBodyReader: Sendable {
                 message: "The body is over \(maximumBodySize) bytes; Twilio's \(what) are far smaller.")
         }
     }
+
+    /// `bytes` as a form body.
+    ///
+    /// - Throws: ``APIError``: `400 malformed_body` saying where it does not decode.
+    static func form(from bytes: [UInt8]) throws -> FormBody {
+        do {
+            return try FormBody(parsing: bytes)
+        } catch {
+            throw APIError(.badRequest, code: "malformed_body", message: "The form body does not decode: \(error).")
+        }
+    }
 }

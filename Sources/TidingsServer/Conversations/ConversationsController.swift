@@ -29,13 +29,9 @@ struct ConversationsController: Sendable {
     let logger: Logger
 
     func addRoutes(to router: some RouterMethods<TidingsRequestContext>, path: String) {
-        router.post(RouterPath(path)) { request, context in
-            let address = urlResolver.clientAddress(of: request, remoteAddress: context.remoteAddress)
-            return try await refusals.answering(from: address, count: { metrics.receiptAnswered($0) }) {
-                try await handle(request, from: address)
-            }
+        router.postWebhook(path, addresses: urlResolver, refusals: refusals, count: { metrics.receiptAnswered($0) }) {
+            request, address in try await handle(request, from: address)
         }
-        .refuseMethods(on: RouterPath(path), except: [.post])
     }
 
     private func handle(_ request: Request, from address: String) async throws -> Response {
@@ -46,12 +42,7 @@ struct ConversationsController: Sendable {
         }
         let bytes = try await bodies.read(request, expecting: "Conversations webhooks")
         let url = try urlResolver.signedURL(for: request)
-        let form: FormBody
-        do {
-            form = try FormBody(parsing: bytes)
-        } catch {
-            throw APIError(.badRequest, code: "malformed_body", message: "The form body does not decode: \(error).")
-        }
+        let form = try WebhookBodyReader.form(from: bytes)
         try signatures.verify(request, url: url, body: .form(form), from: address)
         guard form.trimmedValue("EventType") == ConversationsDeliveryReceipt.eventType else {
             metrics.receiptAnswered(.ignored)

@@ -49,13 +49,9 @@ struct EventStreamController: Sendable {
     }
 
     func addRoutes(to router: some RouterMethods<TidingsRequestContext>, path: String) {
-        router.post(RouterPath(path)) { request, context in
-            let address = urlResolver.clientAddress(of: request, remoteAddress: context.remoteAddress)
-            return try await refusals.answering(from: address, count: { metrics.eventAnswered($0) }) {
-                try await handle(request, from: address)
-            }
+        router.postWebhook(path, addresses: urlResolver, refusals: refusals, count: { metrics.eventAnswered($0) }) {
+            request, address in try await handle(request, from: address)
         }
-        .refuseMethods(on: RouterPath(path), except: [.post])
     }
 
     private func handle(_ request: Request, from address: String) async throws -> Response {
