@@ -28,10 +28,11 @@ public struct StatusReport: Sendable, Equatable {
     /// `I-Twilio-Idempotency-Token`, a CloudEvent's `id`); a report with the same key from the
     /// same source is a repeat.
     public let dedupeKey: String?
-    /// The sender, possibly with a channel prefix (`whatsapp:+1…`).
-    public let from: String?
+    /// The sender, possibly with a channel prefix (`whatsapp:+1…`). Settable, as ``to`` and
+    /// ``fields`` are, so that `--redact` can mask addresses before anything is stored.
+    public var from: String?
     /// The recipient, possibly with a channel prefix.
-    public let to: String?
+    public var to: String?
     public let accountSid: String?
     public let messagingServiceSid: String?
     /// The channel, as far as the report tells.
@@ -46,7 +47,7 @@ public struct StatusReport: Sendable, Equatable {
     public let conversation: ConversationLink?
     /// Every field as the source sent it, in order (a JSON source's fields flattened to
     /// `name`/`value` pairs).
-    public let fields: FormBody
+    public var fields: FormBody
 
     /// A report with every field given; adapters call it.
     public init(

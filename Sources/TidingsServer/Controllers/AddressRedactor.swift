@@ -24,15 +24,11 @@ public struct AddressRedactor: Sendable {
     /// `To`, an event's `data.to`).
     public func redact(_ report: StatusReport) -> StatusReport {
         guard !fields.isEmpty else { return report }
-        let masked = Self.mask(Set(fields.flatMap { [$0.parameterName, $0.eventFieldName] }), in: report.fields)
-        return StatusReport(
-            source: report.source, messageSid: report.messageSid, status: report.status,
-            reportedStatus: report.reportedStatus, errorCode: report.errorCode, eventAt: report.eventAt,
-            dedupeKey: report.dedupeKey, from: fields.contains(.from) ? report.from.map(Self.mask) : report.from,
-            to: fields.contains(.to) ? report.to.map(Self.mask) : report.to, accountSid: report.accountSid,
-            messagingServiceSid: report.messagingServiceSid, channel: report.channel,
-            channelStatusMessage: report.channelStatusMessage, rawDlrDoneDate: report.rawDlrDoneDate,
-            eventType: report.eventType, conversation: report.conversation, fields: masked)
+        var redacted = report
+        if fields.contains(.from) { redacted.from = report.from.map(Self.mask) }
+        if fields.contains(.to) { redacted.to = report.to.map(Self.mask) }
+        redacted.fields = Self.mask(Set(fields.flatMap { [$0.parameterName, $0.eventFieldName] }), in: report.fields)
+        return redacted
     }
 
     /// `json` — what the quarantine keeps of an element no report could be made of — with
