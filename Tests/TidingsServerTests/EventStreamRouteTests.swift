@@ -173,3 +173,44 @@ extension EventStreamRouteTests {
         }
     }
 }
+
+extension EventStreamRouteTests {
+    @Test func aDeliveryOverTheSizeLimitIsA413AndNothingIsStored() async throws {
+        var server = TestServer()
+        server.configuration.maximumBodySize = 2_048
+        try await server.application().test(.router) { client in
+            let body = "[" + Array(repeating: event("EZ01", "sent", second: 1), count: 8).joined(separator: ",") + "]"
+            let answer = try await post(body, with: client)
+            #expect(answer.status == .contentTooLarge && answer.body.contains("body_too_large"))
+            #expect(try await TestServer.message(sid, with: client) == nil)
+        }
+    }
+
+    @Test func aFullDiskIsA503EvenForABatchThatOnlyNeedsTheQuarantine() async throws {
+        var server = TestServer()
+        server.store = FullDiskStore()
+        try await server.application().test(.router) { client in
+            let answer = try await post("[" + event("EZ09", "x", second: 1, type: "other") + "]", with: client)
+            #expect(answer.status == .serviceUnavailable)
+            #expect(!answer.body.contains("/var/lib/tidings"), "error bodies never carry paths")
+        }
+    }
+
+    @Test(arguments: ["0", "501", "ten"])
+    func aQuarantineLimitOutOfRangeIsRefusedInWords(_ limit: String) async throws {
+        try await TestServer().application().test(.router) { client in
+            let answer = try await client.execute(uri: "/v1/quarantine?limit=\(limit)", method: .get) { ($0.status, String(buffer: $0.body)) }
+            #expect(answer.0 == .badRequest && answer.1.contains("invalid_parameter") && answer.1.contains("limit"))
+        }
+    }
+
+    @Test func theQuarantineAnswersAtMostLimitNewestFirst() async throws {
+        try await TestServer().application().test(.router) { client in
+            let elements = (1...3).map { event("EZ0\($0)", "x", second: $0, type: "other") }
+            _ = try await post("[" + elements.joined(separator: ",") + "]", with: client)
+            let answer = try await client.execute(uri: "/v1/quarantine?limit=2", method: .get) { String(buffer: $0.body) }
+            let kept = try JSONCoding.makeDecoder().decode([String: [QuarantinedReport]].self, from: Data(answer.utf8))
+            #expect(kept["quarantined"]?.map(\.eventId) == ["EZ03", "EZ02"])
+        }
+    }
+}
