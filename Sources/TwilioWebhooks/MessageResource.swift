@@ -17,6 +17,8 @@ public struct MessageResource: Sendable, Equatable {
     public let to: String?
     public let from: String?
     public let messagingServiceSid: String?
+    /// `direction`: `outbound-api`, `outbound-call`, `outbound-reply` or `inbound`.
+    public let direction: String?
     /// Every field of the answer but `body` (never stored), `subresource_uris` and `uri`,
     /// flattened as an Event Streams event's are.
     public let fields: FormBody
@@ -46,6 +48,7 @@ public struct MessageResource: Sendable, Equatable {
         to = text("to")
         from = text("from")
         messagingServiceSid = text("messaging_service_sid")
+        direction = text("direction")
         var kept = object
         for omitted in ["body", "subresource_uris", "uri"] { kept[omitted] = nil }
         fields = MessagingEvent.flatten(kept)
@@ -58,6 +61,9 @@ public struct MessageResource: Sendable, Equatable {
         }
         try self.init(object: object)
     }
+
+    /// Whether the message was received by the account rather than sent by it.
+    public var isInbound: Bool { direction == "inbound" }
 
     private static let rfc2822: DateFormatter = {
         let formatter = DateFormatter()

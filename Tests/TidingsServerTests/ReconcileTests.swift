@@ -32,7 +32,7 @@ struct ReconcileTests {
         var reconciler = Reconciler(
             store: store,
             client: TwilioMessagesClient(baseURL: api.baseURL, credentials: .accountAuthToken("token-1"), client: .shared),
-            quietFor: 1_800, rate: 4, logger: Logger(label: "test"))
+            quietFor: 1_800, rate: 4, sweptAccounts: [CallbackFixtures.accountSid], logger: Logger(label: "test"))
         reconciler.sleep = { duration in waits.log.withLock { $0.append(duration) } }
         return reconciler
     }
