@@ -41,9 +41,8 @@ public func buildApplication(
 ) throws -> some ApplicationProtocol {
     let store = try store ?? openStore(configuration: configuration, logger: logger)
     let routes = try sinks ?? SinkFactory.routes(for: configuration, logger: logger)
-    let dispatcher = SinkDispatcher(
-        outbox: store, routes: routes, policy: deliveryPolicy, logger: logger,
-        instance: instance ?? SinkDispatcher.uniqueInstanceName())
+    let instance = instance ?? SinkDispatcher.uniqueInstanceName()
+    let dispatcher = SinkDispatcher(outbox: store, routes: routes, policy: deliveryPolicy, logger: logger, instance: instance)
     // Each commit's changes go to the sinks and the live streams in memory; changes
     // stored by other instances wake them to read the outbox.
     let liveChanges = LiveChanges()
@@ -86,15 +85,16 @@ public func buildApplication(
     SinksController(dispatcher: dispatcher, logger: logger).addRoutes(to: api)
     QuarantineController(quarantine: store, logger: logger).addRoutes(to: api)
     ConversationMessagesController(store: store, logger: logger).addRoutes(to: api)
-    ReconcileController(
-        reconciler: configuration.twilioAPICredentials.map { credentials in
-            Reconciler(
+    let reconciliation = configuration.twilioAPICredentials.map { credentials in
+        ReconciliationPasses(
+            reconciler: Reconciler(
                 store: store,
                 client: TwilioMessagesClient(baseURL: configuration.twilioAPIURL, credentials: credentials, client: .shared),
-                quietFor: configuration.reconcileAfter, rate: configuration.reconcileRate, logger: logger)
-        },
-        logger: logger
-    ).addRoutes(to: api)
+                quietFor: configuration.reconcileAfter, rate: configuration.reconcileRate,
+                sweptAccounts: configuration.twilioAccountSids, logger: logger),
+            leases: store, instance: instance, metrics: metrics, logger: logger)
+    }
+    ReconcileController(passes: reconciliation, logger: logger).addRoutes(to: api)
     MetricsController(metrics: metrics).addRoutes(to: router)
     HealthController(store: store, commits: commits, logger: logger).addRoutes(to: router)
 
@@ -111,13 +111,16 @@ public func buildApplication(
 
     // The services that use the store wait until it is prepared.
     let preparation = StorePreparation()
-    let storeUsers: [any Service] = [
+    var storeUsers: [any Service] = [
         SinkDispatcherService(dispatcher: dispatcher),
         MaintenanceService(
             store: store, staleAfter: configuration.staleAfter,
             retention: configuration.retention, logger: logger, onStale: { metrics.staleDetected($0) }),
         SinkMetricsService(dispatcher: dispatcher, metrics: metrics, logger: logger),
     ]
+    if let reconciliation, let every = configuration.reconcileEvery {
+        storeUsers.append(ReconciliationService(passes: reconciliation, every: every, sweep: configuration.reconcileSweep, logger: logger))
+    }
     let eventLogDescription = configuration.eventLog.map { "JSON lines appended to \($0)" } ?? "JSON lines on standard output"
     var application = Application(
         router: router,

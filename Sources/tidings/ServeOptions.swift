@@ -54,7 +54,7 @@ struct ServeOptions: ParsableArguments {
     @Option(help: "The path a Conversations service's post-event webhook posts to. (default: /twilio/conversations)")
     var conversationsPath: String?
 
-    @Option(name: .customLong("twilio-api-url"), help: "The base URL of Twilio's REST API, which POST /v1/reconcile asks. (default: https://api.twilio.com)")
+    @Option(name: .customLong("twilio-api-url"), help: "The base URL of Twilio's REST API, which reconciliation asks. (default: https://api.twilio.com)")
     var twilioAPIURL: String?
 
     @Option(help: "How long a message in flight goes without news before reconciliation asks Twilio about it. (default: 30m)")
@@ -62,6 +62,15 @@ struct ServeOptions: ParsableArguments {
 
     @Option(help: "The most requests a second reconciliation sends to Twilio. (default: 5)")
     var reconcileRate: String?
+
+    @Option(help: "How often reconciliation runs on its own; 0 turns it off (POST /v1/reconcile still works). (default: 10m)")
+    var reconcileEvery: String?
+
+    @Option(help: "Also list, once per this window, every message the accounts sent in it: finds messages whose every report was lost. E.g. 24h. (default: off)")
+    var reconcileSweep: String?
+
+    @Option(name: .customLong("twilio-account-sid"), help: "The accounts (AC…) the sweep lists, comma-separated; TIDINGS_TWILIO_ACCOUNT_SID.")
+    var twilioAccountSid: String?
 
     @Option(help: "Append status changes as JSON lines to this file instead of standard output.")
     var eventLog: String?
@@ -150,6 +159,9 @@ struct ServeOptions: ParsableArguments {
         set("twilio-api-url", twilioAPIURL)
         set("reconcile-after", reconcileAfter)
         set("reconcile-rate", reconcileRate)
+        set("reconcile-every", reconcileEvery)
+        set("reconcile-sweep", reconcileSweep)
+        set("twilio-account-sid", list: twilioAccountSid.map { $0.split(separator: ",").map(String.init) } ?? [])
         set("event-log", eventLog)
         set("sink", list: sink)
         set("api-token-file", apiTokenFile)

@@ -38,6 +38,26 @@ struct ConfigurationTests {
         #expect(try configuration().twilioAPICredentials == nil)
     }
 
+    @Test func theScheduleRunsEveryTenMinutesByDefaultAndTheSweepNeedsItsAccounts() throws {
+        let account = "AC" + String(repeating: "a", count: 32)
+        let defaults = try configuration(environment: ["TIDINGS_AUTH_TOKEN": "tok-1"])
+        #expect(defaults.reconcileEvery == 600 && defaults.reconcileSweep == nil && defaults.twilioAccountSids.isEmpty)
+        #expect(ConfigurationSummary(defaults).text.contains("every 10m; messages 30m quiet"))
+
+        let sweeping = try configuration(environment: [
+            "TIDINGS_AUTH_TOKEN": "tok-1", "TIDINGS_RECONCILE_EVERY": "1h", "TIDINGS_RECONCILE_SWEEP": "24h",
+            "TIDINGS_TWILIO_ACCOUNT_SID": "\(account), AC\(String(repeating: "b", count: 32))",
+        ])
+        #expect(sweeping.reconcileEvery == 3_600 && sweeping.reconcileSweep == 86_400 && sweeping.twilioAccountSids.count == 2)
+        #expect(ConfigurationSummary(sweeping).text.contains("every 1h, sweeping 1d of \(account)"))
+
+        let off = try configuration(environment: ["TIDINGS_RECONCILE_EVERY": "0"])
+        #expect(off.reconcileEvery == nil)
+        #expect { try configuration(environment: ["TIDINGS_RECONCILE_SWEEP": "24h"]) } throws: { error in
+            (error as? ConfigurationError)?.setting == "reconcile-sweep" && "\(error)".contains("twilio-account-sid")
+        }
+    }
+
     @Test func aSecretVariableThatIsNoVariableNameIsRefused() {
         #expect(throws: ConfigurationError.self) {
             try configuration(environment: ["TIDINGS_SINK": "webhook=https://a.example/h;secret-env=crm-secret"])
@@ -84,6 +104,9 @@ struct ConfigurationTests {
         ("TIDINGS_TWILIO_API_URL", "api.twilio.com", "twilio-api-url"),
         ("TIDINGS_RECONCILE_AFTER", "soon", "reconcile-after"),
         ("TIDINGS_RECONCILE_RATE", "0", "reconcile-rate"),
+        ("TIDINGS_RECONCILE_EVERY", "often", "reconcile-every"),
+        ("TIDINGS_RECONCILE_SWEEP", "40d", "reconcile-sweep"),
+        ("TIDINGS_TWILIO_ACCOUNT_SID", "AC123", "twilio-account-sid"),
         ("TIDINGS_TWILIO_API_KEY", "SK1", "twilio-api-key"),
         ("TIDINGS_TRUST_PROXY", "maybe", "trust-proxy"),
     ])

@@ -119,4 +119,31 @@ struct ReconcileTests {
             #expect(answer.0 == .conflict && answer.1.contains("TIDINGS_TWILIO_API_KEY"))
         }
     }
+
+    @Test func aPassRunningOnAnotherInstanceIsA409AndBadSweepsSayWhy() async throws {
+        try await FakeMessagesAPI.with(answer: { asked, _ in .message(asked, "delivered", updated: Self.updated) }) { api in
+            var server = TestServer()
+            server.configuration.twilioAPIURL = api.baseURL
+            let store = InMemoryStatusStore()
+            server.store = store
+            try await server.application().test(.router) { client in
+                func post(_ uri: String) async throws -> (HTTPResponse.Status, String) {
+                    try await client.execute(uri: uri, method: .post) { ($0.status, String(buffer: $0.body)) }
+                }
+                #expect(await store.acquireLease(of: ReconciliationPasses.passLease, for: "another-instance", duration: .seconds(60)))
+                let busy = try await post("/v1/reconcile")
+                #expect(busy.0 == .conflict && busy.1.contains("already_running"))
+                await store.releaseLease(of: ReconciliationPasses.passLease, by: "another-instance")
+                #expect(try await post("/v1/reconcile").0 == .ok)
+
+                let unset = try await post("/v1/reconcile?sweep=24h")
+                #expect(unset.0 == .conflict && unset.1.contains("TIDINGS_TWILIO_ACCOUNT_SID"), "no account to sweep")
+                for bad in ["yesterday", "0s", "32d"] {
+                    let answer = try await post("/v1/reconcile?sweep=\(bad)")
+                    #expect(answer.0 == .badRequest && answer.1.contains("sweep") && answer.1.contains("31d"), "\(bad): \(answer.1)")
+                }
+                #expect(api.requests.isEmpty, "no pass asked Twilio anything: the store has no message")
+            }
+        }
+    }
 }

@@ -17,6 +17,12 @@ struct SinkSpecificationTests {
         #expect(throws: ConfigurationError.self) { try SinkSpecification(parsing: value) }
     }
 
+    @Test func aNameTidingsKeepsForItsOwnLeasesIsRefused() {
+        #expect { try SinkSpecification(parsing: "webhook=https://a.example/h;name=Tidings:reconcile") } throws: { error in
+            "\(error)".contains("tidings: are Tidings' own")
+        }
+    }
+
     /// `;` followed by a combining mark is one `Character` that is not `;`: a parser that
     /// splits characters read `zeta;\u{031A}mark` as one option, so the same options in
     /// another order parsed differently (known-bug-separator-before-combining-mark).

@@ -24,6 +24,9 @@ public struct SinkSpecification: Sendable, Equatable {
     public let options: [String: String]
 
     /// The options every kind understands.
+    /// The start of the names Tidings keeps for its own leases (reconciliation's), which
+    /// share the sinks' lease table.
+    public static let reservedNamePrefix = "tidings:"
     static let commonOptions: Set<String> = ["name", "statuses", "channels", "only"]
 
     /// Parses one `--sink` value.
@@ -55,6 +58,9 @@ public struct SinkSpecification: Sendable, Equatable {
             options[pair[0].lowercased()] = pair.count == 2 ? pair[1] : ""
         }
         name = options["name"] ?? kind
+        guard !name.lowercased().hasPrefix(Self.reservedNamePrefix) else {
+            throw ConfigurationError(setting: "sink", problem: "name=\(name) in \"\(text)\": names starting with \(Self.reservedNamePrefix) are Tidings' own; pick another")
+        }
         func list(_ key: String) -> Set<String> {
             Set(Self.split(options[key] ?? "", at: "|").filter { !$0.isEmpty }.map { $0.lowercased() })
         }

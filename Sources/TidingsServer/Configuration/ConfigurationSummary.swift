@@ -21,7 +21,11 @@ public struct ConfigurationSummary: Sendable {
             ("callback-path", c.callbackPath),
             ("events-path", c.eventsPath),
             ("conversations-path", c.conversationsPath),
-            ("reconcile", c.twilioAPICredentials.map { "after \(Int(c.reconcileAfter))s quiet, \(c.reconcileRate)/s to \(c.twilioAPIURL), as \($0)" } ?? "no credentials"),
+            ("reconcile", c.twilioAPICredentials.map { credentials in
+                let schedule = c.reconcileEvery.map { "every \(DurationText.text($0))" } ?? "only when asked"
+                let sweep = c.reconcileSweep.map { ", sweeping \(DurationText.text($0)) of \(c.twilioAccountSids.joined(separator: ", "))" } ?? ""
+                return "\(schedule)\(sweep); messages \(DurationText.text(c.reconcileAfter)) quiet, \(c.reconcileRate)/s to \(c.twilioAPIURL), as \(credentials)"
+            } ?? "no credentials"),
             ("event-log", c.eventLog ?? "standard output"),
             ("sink", c.sinks.isEmpty ? "(log sink only)" : c.sinks.map { "\($0.name) (\($0.kind))" }.joined(separator: ", ")),
             ("api-token", c.apiToken == nil ? (c.insecureOpenAPI ? "none (open API allowed)" : "none (loopback only)") : "configured (not shown)"),

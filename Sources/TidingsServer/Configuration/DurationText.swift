@@ -22,5 +22,15 @@ public enum DurationText {
         return total
     }
 
+    /// `seconds` in the largest unit that divides it (`86400` is `1d`, `5400` is `90m`),
+    /// which ``seconds(_:)`` reads back.
+    public static func text(_ seconds: TimeInterval) -> String {
+        let whole = Int(seconds.rounded())
+        for (unit, size) in [("w", 604_800), ("d", 86_400), ("h", 3600), ("m", 60)] where whole >= size && whole % size == 0 {
+            return "\(whole / size)\(unit)"
+        }
+        return "\(whole)s"
+    }
+
     private static let unitSeconds: [Character: TimeInterval] = ["s": 1, "m": 60, "h": 3600, "d": 86_400, "w": 604_800]
 }

@@ -42,6 +42,14 @@ public struct TidingsConfiguration: Sendable, Equatable {
     public var reconcileAfter: TimeInterval = 1800
     /// The most requests a second reconciliation sends to Twilio.
     public var reconcileRate: Double = 5
+    /// How often reconciliation runs on its own; nil when it only runs when asked
+    /// (`--reconcile-every 0`).
+    public var reconcileEvery: TimeInterval? = 600
+    /// The window the sweep lists, once per that window; nil when the schedule does not
+    /// sweep (`POST /v1/reconcile?sweep=` still can).
+    public var reconcileSweep: TimeInterval?
+    /// The accounts (`AC…`) the sweep lists (`twilio-account-sid`, comma-separated).
+    public var twilioAccountSids: [String] = []
     /// An API key and secret for reconciliation (`twilio-api-key`, `twilio-api-secret`);
     /// without them it uses each message's account SID and the first auth token.
     /// (``TwilioAPICredentials/apiKey(sid:secret:)``).
@@ -184,6 +192,31 @@ public struct TidingsConfiguration: Sendable, Equatable {
                 throw ConfigurationError(setting: "reconcile-rate", problem: "\"\(text)\" is not a number of requests a second from 0 to 100")
             }
             self.reconcileRate = rate
+        }
+        if let text = config.string(forKey: "reconcile-every") {
+            if text.trimmingCharacters(in: .whitespaces) == "0" {
+                self.reconcileEvery = nil
+            } else {
+                guard let seconds = DurationText.seconds(text), seconds >= 1 else {
+                    throw ConfigurationError(setting: "reconcile-every", problem: "\"\(text)\" is not a duration like 10m, or 0 for never")
+                }
+                self.reconcileEvery = seconds
+            }
+        }
+        self.twilioAccountSids = (config.stringArray(forKey: "twilio-account-sid") ?? [])
+            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        for account in twilioAccountSids where !(account.hasPrefix("AC") && account.count == 34) {
+            throw ConfigurationError(setting: "twilio-account-sid", problem: "\"\(account)\" is not an account SID (AC and 32 characters)")
+        }
+        if let text = config.string(forKey: "reconcile-sweep") {
+            guard let seconds = DurationText.seconds(text), seconds >= 60, seconds <= 31 * 86_400 else {
+                throw ConfigurationError(setting: "reconcile-sweep", problem: "\"\(text)\" is not a duration like 24h, from 1m to 31d")
+            }
+            guard !twilioAccountSids.isEmpty else {
+                throw ConfigurationError(
+                    setting: "reconcile-sweep", problem: "the sweep lists an account's messages: set --twilio-account-sid (TIDINGS_TWILIO_ACCOUNT_SID) too")
+            }
+            self.reconcileSweep = seconds
         }
         switch (config.string(forKey: "twilio-api-key"), config.string(forKey: "twilio-api-secret", isSecret: true)) {
         case (let sid?, let secret?): self.twilioAPIKey = .apiKey(sid: sid, secret: secret)

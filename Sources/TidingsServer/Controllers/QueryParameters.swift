@@ -53,6 +53,15 @@ struct QueryParameters {
         throw invalid(name, "\(text) is neither an RFC 3339 time (2026-11-23T19:00:00Z) nor a duration ago (24h, 30m)")
     }
 
+    /// A duration (`24h`, `90m`) of at most `maximum` seconds.
+    func duration(_ name: String, maximum: TimeInterval) throws -> TimeInterval? {
+        guard let text = string(name) else { return nil }
+        guard let seconds = DurationText.seconds(text), seconds > 0, seconds <= maximum else {
+            throw invalid(name, "\(text) is not a duration like 24h or 90m, up to \(DurationText.text(maximum))")
+        }
+        return seconds
+    }
+
     func invalid(_ name: String, _ problem: String) -> APIError {
         APIError(.badRequest, code: "invalid_parameter", message: "\(name): \(problem).", field: name)
     }

@@ -20,6 +20,8 @@ import TwilioWebhooks
 /// | `tidings_store_write_duration_seconds` | histogram | |
 /// | `tidings_sink_lag_events`, `tidings_sink_lag_seconds`, `tidings_sink_dead_letters` | gauge | `sink` |
 /// | `tidings_stale_detected_total` | counter | |
+/// | `tidings_reconcile_passes_total` | counter | `outcome` (``ReconcilePassOutcome``) |
+/// | `tidings_reconcile_messages_total` | counter | `result`: `checked`, `changed`, `discovered`, `not_found`, `failed` |
 public final class TidingsMetrics: Sendable {
     /// The upper bounds, in seconds, of the duration histograms' buckets: from 0.1 ms (a
     /// refused callback) to 1 s (a store under strain).
@@ -36,6 +38,8 @@ public final class TidingsMetrics: Sendable {
     private let callbackDuration: ValueHistogram
     private let storeWriteDuration: ValueHistogram
     private let staleDetections: Counter
+    private let reconcilePasses: [ReconcilePassOutcome: Counter]
+    private let reconcileMessages: [String: Counter]
 
     /// Creates the metrics, each at zero, in a registry of their own.
     public init() {
@@ -54,6 +58,12 @@ public final class TidingsMetrics: Sendable {
         callbackDuration = registry.makeValueHistogram(descriptor: Names.callbackDuration, buckets: Self.durationBuckets)
         storeWriteDuration = registry.makeValueHistogram(descriptor: Names.storeWriteDuration, buckets: Self.durationBuckets)
         staleDetections = registry.makeCounter(descriptor: Names.staleDetected)
+        reconcilePasses = Dictionary(uniqueKeysWithValues: ReconcilePassOutcome.allCases.map { outcome in
+            (outcome, registry.makeCounter(descriptor: Names.reconcilePasses, labels: [("outcome", outcome.rawValue)]))
+        })
+        reconcileMessages = Dictionary(uniqueKeysWithValues: ["checked", "changed", "discovered", "not_found", "failed"].map { result in
+            (result, registry.makeCounter(descriptor: Names.reconcileMessages, labels: [("result", result)]))
+        })
     }
 
     /// Counts one answer of the callback route.
@@ -132,6 +142,20 @@ public final class TidingsMetrics: Sendable {
         staleDetections.increment(by: Int64(count))
     }
 
+    /// Counts one reconciliation pass by how it ended, and what it did to messages when
+    /// it got as far as a summary.
+    public func reconcilePassEnded(_ outcome: ReconcilePassOutcome, summary: ReconcileSummary?) {
+        reconcilePasses[outcome]?.increment()
+        guard let summary else { return }
+        let counts = [
+            "checked": summary.checked, "changed": summary.changed, "discovered": summary.discovered,
+            "not_found": summary.notFound, "failed": summary.failed,
+        ]
+        for (result, count) in counts where count > 0 {
+            reconcileMessages[result]?.increment(by: Int64(count))
+        }
+    }
+
     /// Every metric in the Prometheus text exposition format (version 0.0.4).
     public func render() -> String {
         registry.emitToString()
@@ -179,6 +203,12 @@ private enum Names {
     }
     static var sinkDeadLetters: MetricNameDescriptor {
         name("sink_dead_letters", help: "Changes the sink gave up on, waiting for a replay.")
+    }
+    static var reconcilePasses: MetricNameDescriptor {
+        name("reconcile_passes", unit: "total", help: "Reconciliation passes, by how they ended (refused: Twilio refused the credentials).")
+    }
+    static var reconcileMessages: MetricNameDescriptor {
+        name("reconcile_messages", unit: "total", help: "Messages reconciliation asked Twilio about, by what came of it.")
     }
     static var staleDetected: MetricNameDescriptor {
         name("stale_detected", unit: "total", help: "Messages found stale.")

@@ -1,48 +1,42 @@
 import Foundation
 import Hummingbird
 import Logging
-import Synchronization
 import TidingsCore
 
-/// `POST /v1/reconcile`: one reconciliation pass now (``Reconciler``), answered with its
-/// ``ReconcileSummary`` once it is done. One pass runs at a time.
+/// `POST /v1/reconcile[?sweep=24h]`: one reconciliation pass now, through
+/// ``ReconciliationPasses`` (so never two at once, on any instance), answered with its
+/// ``ReconcileSummary`` once it is done. With `sweep`, the pass first lists the messages
+/// sent in that window (``Reconciler``).
 struct ReconcileController: Sendable {
     /// Nil when there is nothing to sign in to Twilio with.
-    let reconciler: Reconciler?
+    let passes: ReconciliationPasses?
     let logger: Logger
-    /// Whether a pass runs now, shared by the route's copies.
-    private let running = PassGate()
-
-    init(reconciler: Reconciler?, logger: Logger) {
-        self.reconciler = reconciler
-        self.logger = logger
-    }
+    /// The longest window a sweep may list.
+    static let longestSweep: TimeInterval = 31 * 86_400
 
     /// Adds the route to `api`, the `/v1` group.
     func addRoutes(to api: some RouterMethods) {
-        api.post("reconcile") { _, _ in try await reconcile() }
+        api.post("reconcile") { request, _ in try await reconcile(request) }
             .refuseMethods(on: "reconcile", except: [.post])
     }
 
-    private func reconcile() async throws -> Response {
-        guard let reconciler else {
+    private func reconcile(_ request: Request) async throws -> Response {
+        let sweep = try QueryParameters(request).duration("sweep", maximum: Self.longestSweep)
+        guard let passes else {
             throw APIError(
                 .conflict, code: "not_configured",
                 message: "Reconciliation has no credentials: set TIDINGS_TWILIO_API_KEY and TIDINGS_TWILIO_API_SECRET, or TIDINGS_AUTH_TOKEN.")
         }
-        guard running.flag.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged else {
+        if sweep != nil, passes.reconciler.sweptAccounts.isEmpty {
+            throw APIError(
+                .conflict, code: "not_configured",
+                message: "The sweep lists an account's messages: set TIDINGS_TWILIO_ACCOUNT_SID (comma-separated for several accounts).")
+        }
+        switch try await storeCall(logger: logger, { try await passes.run(now: Date(), sweep: sweep) }) {
+        case .ran(let summary):
+            return try JSONResponse.make(summary)
+        case .busy:
             throw APIError(.conflict, code: "already_running", message: "A reconciliation pass is running; ask again when it is done.")
         }
-        defer { running.flag.store(false, ordering: .releasing) }
-        let summary = try await storeCall(logger: logger) { try await reconciler.pass(now: Date()) }
-        logger.info(
-            "reconciliation pass done",
-            metadata: ["checked": "\(summary.checked)", "changed": "\(summary.changed)", "notFound": "\(summary.notFound)", "failed": "\(summary.failed)"])
-        return try JSONResponse.make(summary)
     }
-}
-
-/// One flag behind a reference, so that every copy of the controller sees the same.
-private final class PassGate: Sendable {
-    let flag = Atomic<Bool>(false)
 }
