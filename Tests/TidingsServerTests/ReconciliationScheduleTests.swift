@@ -110,15 +110,16 @@ struct ReconciliationScheduleTests {
         }
     }
 
-    @Test func refusedCredentialsAreCountedAndTheScheduleGoesOn() async throws {
+    /// A sweep that did not complete is tried again at the next turn, not a period later.
+    @Test func refusedCredentialsAreCountedAndTheScheduleGoesOnSweepingAgain() async throws {
         let manual = ManualClock()
         let clock = ServiceClock(manual, wallTimeAtStart: start)
         let store = InMemoryStatusStore(clock: clock)
         _ = try await store.record(try CallbackFixtures.callback(sid: sid(0), status: "sent"), receivedAt: start)
         let metrics = TidingsMetrics()
-        try await FakeMessagesAPI.with(answer: { _, _ in .init(status: 401) }) { api throws in
+        try await FakeMessagesAPI.with(answer: { _, _ in .init(status: 401) }, list: { _ in .init(status: 401) }) { api throws in
             let service = ReconciliationService(
-                passes: passes("a", store, api, metrics: metrics), every: 3_600, sweep: nil, logger: Logger(label: "test"), clock: clock)
+                passes: passes("a", store, api, metrics: metrics), every: 3_600, sweep: 86_400, logger: Logger(label: "test"), clock: clock)
             let running = Task { try await service.run() }
             defer { running.cancel() }
             for pass in 1...2 {
@@ -126,6 +127,7 @@ struct ReconciliationScheduleTests {
                 manual.advance(by: .seconds(3_600))
                 #expect(try await eventually { api.requests.count == pass })
             }
+            #expect(api.requests.allSatisfy { $0.sid.isEmpty }, "both turns began with the sweep, and stopped there")
             #expect(try await eventually { metrics.render().contains(#"tidings_reconcile_passes_total{outcome="refused"} 2"#) })
         }
     }
