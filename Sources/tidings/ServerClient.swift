@@ -31,19 +31,20 @@ struct ServerClient: ParsableArguments {
         return token?.isEmpty == false ? token : nil
     }
 
-    /// Sends `method path` with an optional JSON body and returns the answer's body.
+    /// Sends `method path` with an optional JSON body and returns the answer's body, which
+    /// must come within `timeout` (a minute, unless the call is known to take longer).
     ///
     /// - Throws: ``CommandFailure`` with a one-line reason when the server cannot be
     ///   reached or answers an error (its HTTP status in ``CommandFailure/httpStatus``).
-    func send(_ method: HTTPMethod, _ path: String, json body: Data? = nil) async throws -> Data {
+    func send(_ method: HTTPMethod, _ path: String, json body: Data? = nil, timeout: TimeAmount = .seconds(60)) async throws -> Data {
         var request = makeRequest(path)
         request.method = method
         if let body {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(bytes: body))
         }
-        return try await HTTPClient.withCommandLineClient { client in
-            try await collect(try await execute(request, client: client, timeout: .seconds(60)))
+        return try await HTTPClient.withCommandLineClient(readTimeout: max(timeout, .seconds(45))) { client in
+            try await collect(try await execute(request, client: client, timeout: timeout))
         }
     }
 
@@ -169,9 +170,12 @@ extension HTTPClient {
     ///
     /// It fails fast where the shared client waits: a refused connection is reported at
     /// once (the shared client tries again for up to 90 s), and an answer silent for 45 s —
-    /// three missed keep-alives of `/v1/events` — counts as a broken connection.
-    static func withCommandLineClient<Result>(_ body: (HTTPClient) async throws -> Result) async throws -> Result {
-        var configuration = HTTPClient.Configuration(timeout: .init(connect: .seconds(10), read: .seconds(45)))
+    /// three missed keep-alives of `/v1/events` — counts as a broken connection, unless the
+    /// call is known to be silent longer (`readTimeout`).
+    static func withCommandLineClient<Result>(
+        readTimeout: TimeAmount = .seconds(45), _ body: (HTTPClient) async throws -> Result
+    ) async throws -> Result {
+        var configuration = HTTPClient.Configuration(timeout: .init(connect: .seconds(10), read: readTimeout))
         configuration.connectionPool.retryConnectionEstablishment = false
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         let result: Result
