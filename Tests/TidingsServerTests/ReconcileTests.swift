@@ -81,6 +81,20 @@ struct ReconcileTests {
         }
     }
 
+    @Test func anAnswerThatIsNoMessageFailsThatMessageOnly() async throws {
+        let store = InMemoryStatusStore()
+        for number in 0..<2 {
+            _ = try await store.record(try CallbackFixtures.callback(sid: sid(number), status: "sent"), receivedAt: quiet)
+        }
+        try await FakeMessagesAPI.with(answer: { asked, _ in
+            asked == sid(0) ? .init(status: 200, body: "[]") : .message(asked, "delivered", updated: Self.updated)
+        }) { api in
+            let summary = try await reconciler(store, api, waits: Waits()).pass(now: now)
+            #expect(summary.checked == 2 && summary.failed == 1 && summary.changed == 1)
+            #expect(try await store.message(sid: sid(0))?.history.count == 1, "nothing recorded for the unreadable answer")
+        }
+    }
+
     @Test func refusedCredentialsStopThePass() async throws {
         let store = InMemoryStatusStore()
         for number in 0..<3 {
