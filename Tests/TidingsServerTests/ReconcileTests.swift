@@ -125,6 +125,27 @@ struct ReconcileTests {
         }
     }
 
+    @Test func refusedCredentialsOverHTTPAreSaidCountedAndLeaveTheServerReady() async throws {
+        try await FakeMessagesAPI.with(answer: { _, _ in .init(status: 403) }) { api in
+            var server = TestServer()
+            server.configuration.twilioAPIURL = api.baseURL
+            server.configuration.reconcileAfter = 60
+            let store = InMemoryStatusStore()
+            _ = try await store.record(try CallbackFixtures.callback(sid: sid(0), status: "sent"), receivedAt: Date().addingTimeInterval(-600))
+            server.store = store
+            try await server.application().test(.router) { client in
+                let answer = try await client.execute(uri: "/v1/reconcile", method: .post) { ($0.status, String(buffer: $0.body)) }
+                let summary = try JSONDecoder().decode(ReconcileSummary.self, from: Data(answer.1.utf8))
+                #expect(answer.0 == .ok && summary.stopped?.contains("refused the credentials (403)") == true)
+                #expect(!answer.1.contains(TestServer.authToken), "the answer never carries the token")
+                #expect(try await client.execute(uri: "/readyz", method: .get) { $0.status } == .ok, "callbacks still flow")
+                let metrics = try await client.execute(uri: "/metrics", method: .get) { String(buffer: $0.body) }
+                #expect(metrics.contains(#"tidings_reconcile_passes_total{outcome="refused"} 1"#))
+                #expect(metrics.contains(#"tidings_reconcile_messages_total{result="checked"} 1"#))
+            }
+        }
+    }
+
     @Test func withoutCredentialsTheRouteSaysWhatToSet() async throws {
         var server = TestServer()
         server.configuration.authTokens = []
