@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import ServiceLifecycle
 import Synchronization
 import Testing
 import TidingsCore
@@ -129,6 +130,35 @@ struct ReconciliationScheduleTests {
             }
             #expect(api.requests.allSatisfy { $0.sid.isEmpty }, "both turns began with the sweep, and stopped there")
             #expect(try await eventually { metrics.render().contains(#"tidings_reconcile_passes_total{outcome="refused"} 2"#) })
+        }
+    }
+
+    @Test(.timeLimit(.minutes(1))) func aGracefulShutdownStopsAPassUnderWayAndGivesItsLeaseBack() async throws {
+        let manual = ManualClock()
+        let clock = ServiceClock(manual, wallTimeAtStart: start)
+        let store = InMemoryStatusStore(clock: clock)
+        for number in 0..<2 {
+            _ = try await store.record(try CallbackFixtures.callback(sid: sid(number), status: "sent"), receivedAt: start)
+        }
+        let metrics = TidingsMetrics()
+        try await FakeMessagesAPI.with(answer: { asked, _ in .message(asked, "delivered", updated: Self.updated) }) { api in
+            // The wait before the second message lasts until the pass is stopped.
+            let passes = passes("a", store, api, metrics: metrics, sleep: { _ in try await Task.sleep(for: .seconds(3_600)) })
+            let service = ReconciliationService(passes: passes, every: 3_600, sweep: nil, logger: Logger(label: "test"), clock: clock)
+            let group = ServiceGroup(configuration: .init(services: [service], logger: Logger(label: "test")))
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                tasks.addTask { try await group.run() }
+                #expect(try await eventually { manual.sleepers == 1 })
+                manual.advance(by: .seconds(3_600))
+                #expect(try await eventually { api.requests.count == 1 }, "the pass asked about the first message and waits")
+                await group.triggerGracefulShutdown()
+                try await tasks.waitForAll()
+            }
+            #expect(api.requests.count == 1, "the pass stopped where it was")
+            let asked = try #require(api.requests.first?.sid)
+            #expect(try await store.message(sid: asked)?.status == .delivered, "what it recorded stays")
+            #expect(await store.acquireLease(of: ReconciliationPasses.passLease, for: "b", duration: .seconds(60)), "the pass lease was given back")
+            #expect(!metrics.render().contains(#"tidings_reconcile_passes_total{outcome="failed"} 1"#), "a shutdown is no failure")
         }
     }
 }

@@ -69,7 +69,7 @@ final class ReconciliationPasses: Sendable {
         do {
             summary = try await reconciler.pass(now: now, sweep: sweep)
         } catch {
-            metrics.reconcilePassEnded(.failed, summary: nil)
+            if !(error is CancellationError) { metrics.reconcilePassEnded(.failed, summary: nil) }
             try? await leases.releaseLease(of: Self.passLease, by: instance)
             throw error
         }

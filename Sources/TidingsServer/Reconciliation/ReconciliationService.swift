@@ -20,7 +20,7 @@ import TidingsCore
 /// after the start, not at it, so that a crash loop does not become a loop of passes. Each
 /// sweep lists its window plus one interval, so that consecutive sweeps overlap. Failures
 /// are logged and counted (``ReconciliationPasses``); the service goes on to the next
-/// interval. Returns on graceful shutdown.
+/// interval. Returns on graceful shutdown, stopping a pass under way.
 struct ReconciliationService: Service {
     /// The lease on running the scheduled passes.
     static let scheduleLease = "tidings:reconcile-schedule"
@@ -57,7 +57,9 @@ struct ReconciliationService: Service {
                 let holder = "\(passes.instance) \(UUID().uuidString.prefix(8))"
                 if try await leases.acquireLease(of: Self.sweepLease, for: holder, duration: .seconds(sweep)) { sweepHolder = holder }
             }
-            switch try await passes.run(now: now, sweep: sweepHolder == nil ? nil : sweep.map { $0 + every }) {
+            // A pass can take minutes: on shutdown it stops where it is (what it recorded stays).
+            let window = sweepHolder == nil ? nil : sweep.map { $0 + every }
+            switch try await cancelWhenGracefulShutdown({ [passes] in try await passes.run(now: now, sweep: window) }) {
             case .ran(let summary):
                 if let stopped = summary.stopped {
                     logger.error("scheduled reconciliation stopped; it will try again next interval", metadata: ["reason": "\(stopped)"])
@@ -67,6 +69,8 @@ struct ReconciliationService: Service {
             case .busy:
                 logger.info("a reconciliation pass is already running; this turn is skipped")
             }
+        } catch is CancellationError {
+            logger.info("scheduled reconciliation stopped for the shutdown")
         } catch {
             logger.error("scheduled reconciliation failed; it will try again next interval", metadata: ["error": "\(error)"])
         }
