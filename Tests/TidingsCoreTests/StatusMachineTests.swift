@@ -31,6 +31,19 @@ struct StatusMachineTests {
         #expect(!record.conflict)
     }
 
+    @Test func aChannelGuessedFromTheSIDIsCorrectedByAReportThatNamesIt() throws {
+        var machine = StatusMachine(record: nil)
+        let receipt = StatusReport(
+            source: .conversations, messageSid: sid, status: .sent, errorCode: nil, dedupeKey: "DY1/sent",
+            channel: Channel(channelPrefix: nil, addresses: [], messageSid: sid, mediaCount: nil), fields: FormBody([]))
+        _ = machine.receive(receipt, at: start)
+        #expect(machine.record?.channel == .sms, "an SM… heard of without addresses is taken for SMS")
+        _ = machine.receive(try CallbackFixtures.callback(sid: sid, status: "delivered", to: "whatsapp:+15558675310"), at: start.addingTimeInterval(1))
+        #expect(machine.record?.channel == .whatsapp)
+        _ = machine.receive(try callback("read"), at: start.addingTimeInterval(2))
+        #expect(machine.record?.channel == .whatsapp, "a plain address later does not undo it")
+    }
+
     @Test func aLowerRankArrivingLateIsHistoryNotARegression() throws {
         let (record, transitions) = try run([callback("delivered"), callback("sent")])
         #expect(record.status == .delivered)

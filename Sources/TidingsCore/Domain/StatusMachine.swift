@@ -120,6 +120,12 @@ public struct StatusMachine: Sendable {
             record.rawDlrDoneDate = receipt.raw
             record.carrierDoneAt = receipt.date
         }
+        // A message first heard of without its addresses (a Conversations receipt) was taken
+        // for SMS or MMS by its SID; a report that names its channel (a `whatsapp:` address)
+        // corrects that. A channel known from its addresses never changes.
+        if [.sms, .mms].contains(record.channel), ![.sms, .mms].contains(report.channel) {
+            record.channel = report.channel
+        }
         record.accountSid = record.accountSid ?? report.accountSid
         record.messagingServiceSid = record.messagingServiceSid ?? report.messagingServiceSid
         record.from = record.from ?? report.from
