@@ -2,12 +2,13 @@ import Foundation
 import PostgresNIO
 import TidingsCore
 
-/// Listing, stats and the maintenance of the `messages` table, in SQL over the columns
-/// beside each record's JSON document.
+/// Listing, stats, the status series and the maintenance of the `messages` table, in SQL
+/// over the columns beside each record's JSON document.
 ///
 /// Each query is the SQL form of the reference semantics in `TidingsCore`
 /// (``TidingsCore/MessageQuery/admits(_:)``, ``TidingsCore/MessageCursor/precedes(_:)``,
-/// ``TidingsCore/StatsQuery/admits(_:)``, ``TidingsCore/MessageStatsBuilder``), exactly as
+/// ``TidingsCore/StatsQuery/admits(_:)``, ``TidingsCore/MessageStatsBuilder``,
+/// ``TidingsCore/SeriesQuery/admits(_:)``, ``TidingsCore/StatusSeriesBuilder``), exactly as
 /// the SQLite store runs it, with every value bound as a parameter.
 extension PostgresStatusStore {
     /// One page of the messages `query` selects, newest change first (by SID, descending,
@@ -62,6 +63,28 @@ extension PostgresStatusStore {
                 stats.add(MessageLatencies(queuedToSent: queued, sentToDelivered: sent, carrierToCallback: carrier))
             }
             return stats.build()
+        }
+    }
+
+    /// The messages whose last change falls in `query`'s buckets, counted in one grouped
+    /// SQL query, one row per bucket and status: a message's bucket is its position from
+    /// the series' start, `(updated_at − start) / bucket` in whole milliseconds. The window
+    /// is a range of `updated_at`, which the indexes lead with (or follow the channel with).
+    public func statusSeries(_ query: SeriesQuery) async throws -> StatusSeries {
+        var selection = Self.window(since: query.start, until: query.end, channel: query.channel)
+        let start = selection.parameter(query.startMilliseconds)
+        let bucket = selection.parameter(query.bucketMilliseconds)
+        let groups = selection.query(
+            """
+            SELECT (updated_at - \(start)) / \(bucket) AS bucket, status, COUNT(*)
+            FROM messages {where} GROUP BY bucket, status
+            """)
+        return try await running("count messages by bucket") { [self] in
+            var series = StatusSeriesBuilder(query)
+            for try await (position, status, messages) in try await client.query(groups).decode((Int64, String, Int64).self) {
+                series.add(position: Int(position), status: status, messages: Int(messages))
+            }
+            return series.build()
         }
     }
 

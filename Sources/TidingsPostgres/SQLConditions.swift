@@ -1,7 +1,7 @@
 import PostgresNIO
 
 /// A `WHERE` clause built piece by piece, each value bound as a parameter (`$1`, `$2`, …)
-/// and never spliced into the SQL.
+/// and never spliced into the SQL — as are the other values of its query (``parameter(_:)``).
 struct SQLConditions {
     private(set) var conditions: [String] = []
     private(set) var binds = PostgresBindings()
@@ -22,6 +22,14 @@ struct SQLConditions {
         }
         precondition(remaining.isEmpty, "a condition has a ? for each value")
         conditions.append(sql)
+    }
+
+    /// Binds `value` for use elsewhere in the query than the conditions (a `SELECT` list),
+    /// and returns its placeholder (`$3`).
+    mutating func parameter(_ value: some PostgresDynamicTypeEncodable) -> String {
+        binds.append(value)
+        defer { nextParameter += 1 }
+        return "$\(nextParameter)"
     }
 
     /// `WHERE` and the conditions joined by `AND`; nothing when there are none.

@@ -3,11 +3,13 @@ import GRDB
 import TidingsCore
 
 /// The read queries of the `messages` table: the listing of `GET /v1/messages` and the
-/// numbers of `GET /v1/stats`, in SQL over the columns beside the JSON document.
+/// numbers of `GET /v1/stats` and `GET /v1/stats/series`, in SQL over the columns beside
+/// the JSON document.
 ///
 /// Each is the SQL form of the reference semantics in `TidingsCore`
 /// (``TidingsCore/MessageQuery/admits(_:)``, ``TidingsCore/MessageCursor/precedes(_:)``,
-/// ``TidingsCore/StatsQuery/admits(_:)``, ``TidingsCore/MessageStatsBuilder``), with every
+/// ``TidingsCore/StatsQuery/admits(_:)``, ``TidingsCore/MessageStatsBuilder``,
+/// ``TidingsCore/SeriesQuery/admits(_:)``, ``TidingsCore/StatusSeriesBuilder``), with every
 /// value bound as a parameter.
 extension MessagesTable {
     /// One page of the messages `query` selects, newest change first and by SID
@@ -78,6 +80,31 @@ extension MessagesTable {
                 carrierToCallback: sample["carrier_to_callback"]))
         }
         return stats.build()
+    }
+
+    /// The messages `query` counts, by bucket and current status.
+    ///
+    /// Counted in SQL, one row per bucket and status: a message's bucket is its position
+    /// from the series' start, `(updated_at in milliseconds − start) / bucket` in integer
+    /// arithmetic (``TimeColumn`` keeps whole milliseconds, so the product rounds back to
+    /// the exact millisecond). The window is a range of `updated_at`, which the indexes
+    /// lead with (or follow the channel with), so only the rows counted are read.
+    static func statusSeries(_ query: SeriesQuery, in db: Database) throws -> StatusSeries {
+        let selection = window(since: query.start, until: query.end, channel: query.channel)
+        var series = StatusSeriesBuilder(query)
+        let groups = try SQLRequest<Row>(
+            literal: """
+                SELECT (CAST(ROUND(updated_at * 1000) AS INTEGER) - \(query.startMilliseconds)) / \(query.bucketMilliseconds)
+                           AS bucket,
+                       status, COUNT(*) AS messages
+                FROM messages \(whereClause(selection))
+                GROUP BY bucket, status
+                """
+        ).fetchAll(db)
+        for group in groups {
+            series.add(position: group["bucket"], status: group["status"], messages: group["messages"])
+        }
+        return series.build()
     }
 
     /// The conditions of every filter `query` sets (its cursor aside).

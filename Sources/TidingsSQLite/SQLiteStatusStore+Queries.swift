@@ -2,8 +2,9 @@ import Foundation
 import GRDB
 import TidingsCore
 
-/// Listing, stats and the maintenance of the `messages` table: the queries run in SQL over
-/// the columns beside each record's JSON document (see `MessagesTable+Queries.swift`).
+/// Listing, stats, the status series and the maintenance of the `messages` table: the
+/// queries run in SQL over the columns beside each record's JSON document (see
+/// `MessagesTable+Queries.swift`).
 extension SQLiteStatusStore {
     /// One page of the messages `query` selects, newest change first: one SQL query on a
     /// reader connection, its filters and keyset cursor bound as parameters.
@@ -37,6 +38,14 @@ extension SQLiteStatusStore {
     /// - Throws: `StatusStoreError` when the database cannot be read.
     public func stats(_ query: StatsQuery) async throws -> MessageStats {
         try await reading("count messages") { db in try MessagesTable.stats(query, in: db) }
+    }
+
+    /// The messages whose last change falls in `query`'s buckets, counted by bucket and
+    /// current status in one grouped SQL query on a reader connection.
+    ///
+    /// - Throws: `StatusStoreError` when the database cannot be read.
+    public func statusSeries(_ query: SeriesQuery) async throws -> StatusSeries {
+        try await reading("count messages by bucket") { db in try MessagesTable.statusSeries(query, in: db) }
     }
 
     /// Marks every message still in flight whose last change is before `cutoff` as stale,

@@ -16,7 +16,8 @@ struct APITokenBypassTests {
 
     /// Every /v1 route: method and path.
     static let routes: [(HTTPRequest.Method, String)] = [
-        (.get, "/v1/messages/\(sid)"), (.get, "/v1/messages"), (.get, "/v1/stats"), (.get, "/v1/events"),
+        (.get, "/v1/messages/\(sid)"), (.get, "/v1/messages"), (.get, "/v1/stats"), (.get, "/v1/stats/series"),
+        (.get, "/v1/events"),
         (.get, "/v1/sinks"), (.post, "/v1/sinks/recording/replay"),
     ]
 

@@ -24,6 +24,7 @@ struct FullDiskStore: StatusStore {
     func observeChanges(_ observer: @escaping @Sendable ([StatusChange]) -> Void) {}
     func messages(matching query: MessageQuery) async throws -> MessagePage { try await reads.messages(matching: query) }
     func stats(_ query: StatsQuery) async throws -> MessageStats { try await reads.stats(query) }
+    func statusSeries(_ query: SeriesQuery) async throws -> StatusSeries { try await reads.statusSeries(query) }
     func markStale(lastChangeBefore cutoff: Date, at time: Date) async throws -> [StatusChange] { [] }
     func deleteMessages(lastChangeBefore cutoff: Date) async throws -> Int { 0 }
     func changes(after seq: Int64, limit: Int) async throws -> [StatusChange] { try await reads.changes(after: seq, limit: limit) }
@@ -57,7 +58,7 @@ struct ErrorBodyTests {
         var server = TestServer()
         server.store = UnavailableStore()
         try await server.application().test(.router) { client in
-            for path in ["/readyz", "/v1/messages/\(CallbackFixtures.sid(1))", "/v1/messages", "/v1/stats", "/v1/sinks", "/v1/events"] {
+            for path in ["/readyz", "/v1/messages/\(CallbackFixtures.sid(1))", "/v1/messages", "/v1/stats", "/v1/stats/series", "/v1/sinks", "/v1/events"] {
                 let response = try await client.execute(uri: path, method: .get)
                 #expect(response.status == .serviceUnavailable, "\(path)")
                 expectNoDetail(response, path)

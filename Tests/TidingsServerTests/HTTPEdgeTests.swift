@@ -78,7 +78,8 @@ struct HTTPEdgeTests {
                 #expect(String(buffer: response.body).contains(#""code":"not_found""#), "\(path): \(String(buffer: response.body))")
             }
             for (method, path, allow) in [
-                (HTTPRequest.Method.delete, "/v1/messages", "GET"), (.post, "/v1/stats", "GET"), (.get, "/twilio/status", "POST"),
+                (HTTPRequest.Method.delete, "/v1/messages", "GET"), (.post, "/v1/stats", "GET"), (.delete, "/v1/stats/series", "GET"),
+                (.get, "/twilio/status", "POST"),
                 (.get, "/v1/sinks/log/replay", "POST"), (.put, "/healthz", "GET"),
             ] {
                 let response = try await client.execute(uri: path, method: method)

@@ -48,6 +48,7 @@ struct UnavailableStore: StatusStore {
     func observeChanges(_ observer: @escaping @Sendable ([StatusChange]) -> Void) {}
     func messages(matching query: MessageQuery) async throws -> MessagePage { throw down }
     func stats(_ query: StatsQuery) async throws -> MessageStats { throw down }
+    func statusSeries(_ query: SeriesQuery) async throws -> StatusSeries { throw down }
     func markStale(lastChangeBefore cutoff: Date, at time: Date) async throws -> [StatusChange] { throw down }
     func deleteMessages(lastChangeBefore cutoff: Date) async throws -> Int { throw down }
     func changes(after seq: Int64, limit: Int) async throws -> [StatusChange] { throw down }

@@ -7,7 +7,7 @@ import TidingsTestSupport
 /// mixes channels, errors, conflicts, repeats and times between milliseconds.
 @Suite("Memory equivalence conformance")
 struct MemoryEquivalenceConformance {
-    @Test("listings, stats and stale marking equal the memory store's over a mixed corpus", arguments: StoreKind.allCases)
+    @Test("listings, stats, series and stale marking equal the memory store's over a mixed corpus", arguments: StoreKind.allCases)
     func sameAnswersAsMemory(kind: StoreKind) async throws {
         try await kind.withStore { store in
             let memory = InMemoryStatusStore()
@@ -29,6 +29,12 @@ struct MemoryEquivalenceConformance {
             }
             for query in corpus.statsQueries {
                 #expect(try await store.stats(query) == memory.stats(query), "\(query)")
+            }
+            for query in corpus.seriesQueries {
+                let series = try await store.statusSeries(query)
+                let expected = await memory.statusSeries(query)
+                #expect(series == expected, "\(query)")
+                #expect(series.buckets.contains { $0.total > 0 }, "\(query) counts something")
             }
         }
     }

@@ -6,7 +6,7 @@ import TwilioWebhooks
 /// A deterministic mix of messages for holding two stores to the same answers: every
 /// channel, lives that end in each kind of status (unknown ones included), error codes,
 /// conflicts, carrier receipts, millisecond times and messages changed at the same
-/// instant — with the listing and stats queries to ask of them.
+/// instant — with the listing, stats and series queries to ask of them.
 struct MixedCorpus {
     /// The callbacks, in the order to record them, each with its receipt time (a whole
     /// millisecond, as the server takes it).
@@ -99,6 +99,20 @@ struct MixedCorpus {
             StatsQuery(channel: "whatsapp"),
             StatsQuery(channel: "rcs"),
             StatsQuery(since: instant(fraction: 0.1), until: instant(fraction: 0.9), channel: "sms"),
+        ]
+    }
+
+    /// Series queries: buckets of a second and of a few (many messages on a boundary),
+    /// windows that start and end between milliseconds, channels, and one bucket for all.
+    var seriesQueries: [SeriesQuery] {
+        [
+            SeriesQuery(since: instant(fraction: 0), until: instant(fraction: 5), bucket: .seconds(1)),
+            SeriesQuery(
+                since: instant(fraction: 0.2).addingTimeInterval(0.0004),
+                until: instant(fraction: 0.8).addingTimeInterval(0.0006), bucket: .seconds(3)),
+            SeriesQuery(since: instant(fraction: -1), until: instant(fraction: 5), bucket: .seconds(7), channel: "whatsapp"),
+            SeriesQuery(since: instant(fraction: 0.5), until: instant(fraction: 2), bucket: .seconds(10), channel: "sms"),
+            SeriesQuery(since: instant(fraction: 0), until: instant(fraction: 5), bucket: .seconds(86_400)),
         ]
     }
 }

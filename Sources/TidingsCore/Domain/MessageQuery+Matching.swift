@@ -49,3 +49,11 @@ extension StatsQuery {
             && (channel == nil || record.channel.name == channel)
     }
 }
+
+extension SeriesQuery {
+    /// Whether `record` is counted: its last change falls in the series' whole buckets,
+    /// from ``start`` (included) to ``end`` (excluded), and it is on ``channel``.
+    public func admits(_ record: MessageRecord) -> Bool {
+        record.updatedAt >= start && record.updatedAt < end && (channel == nil || record.channel.name == channel)
+    }
+}

@@ -67,6 +67,14 @@ public actor InMemoryStatusStore: StatusStore {
         return builder.build()
     }
 
+    public func statusSeries(_ query: SeriesQuery) -> StatusSeries {
+        var builder = StatusSeriesBuilder(query)
+        for record in records.values where query.admits(record) {
+            builder.add(record)
+        }
+        return builder.build()
+    }
+
     public func markStale(lastChangeBefore cutoff: Date, at time: Date) -> [StatusChange] {
         let candidates = records.values.filter { $0.updatedAt < cutoff }.sorted { ($0.updatedAt, $0.sid) < ($1.updatedAt, $1.sid) }
         let marked = StatusMachine.markStale(candidates, at: time, numberingAfter: latestSeq())

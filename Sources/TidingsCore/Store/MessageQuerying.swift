@@ -22,6 +22,11 @@ public protocol MessageQuerying: Sendable {
     /// Counts and latencies of the messages whose last change falls in `query`'s window.
     func stats(_ query: StatsQuery) async throws -> MessageStats
 
+    /// The messages whose last change falls in `query`'s buckets, counted by their current
+    /// status in the bucket of that change: every bucket of the series, empty ones
+    /// included, as ``StatusSeriesBuilder`` adds them up.
+    func statusSeries(_ query: SeriesQuery) async throws -> StatusSeries
+
     /// Throws when the store cannot serve requests now (used by `/readyz`).
     func checkAvailability() async throws
 }

@@ -6,12 +6,17 @@ import TidingsCore
 /// `GET /v1/stats?since=&until=&channel=`: messages (not callbacks) counted by their
 /// current status, channel and error code — each code with what it means — plus delivery
 /// latency percentiles.
+///
+/// `GET /v1/stats/series?since=&until=&bucket=&channel=`: the same messages counted by
+/// current status per time bucket, each in the bucket of its last change (see
+/// ``TidingsCore/SeriesQuery``), every bucket present — the console's chart of delivery
+/// over time.
 struct StatsController: Sendable {
     let store: any MessageQuerying
     let catalog: ErrorCatalog
     let logger: Logger
 
-    /// Adds the route to `api`, the `/v1` group.
+    /// Adds the routes to `api`, the `/v1` group.
     func addRoutes(to api: some RouterMethods) {
         api.get("stats") { request, _ in
             let parameters = QueryParameters(request)
@@ -21,6 +26,12 @@ struct StatsController: Sendable {
             return try JSONResponse.make(answer(for: query, stats: try await storeCall(logger: logger) { try await store.stats(query) }))
         }
         .refuseMethods(on: "stats", except: [.get])
+
+        api.get("stats/series") { request, _ in
+            let query = try SeriesQuery(parameters: QueryParameters(request))
+            return try JSONResponse.make(try await storeCall(logger: logger) { try await store.statusSeries(query) })
+        }
+        .refuseMethods(on: "stats/series", except: [.get])
     }
 
     func answer(for query: StatsQuery, stats: MessageStats) -> StatsReport {
