@@ -12,6 +12,18 @@ import TwilioWebhooks
 
 @Suite("GET /v1/messages, /healthz, /readyz")
 struct StatusAPITests {
+    /// A time no store column holds (a duration of 10^20 seconds ago once crashed the
+    /// PostgreSQL store's conversion to milliseconds) is refused before any store sees it.
+    @Test(arguments: ["/v1/messages", "/v1/stats", "/v1/stats/series", "/v1/events"])
+    func aTimeBeyondTheYears1To9999IsA400(path: String) async throws {
+        try await TestServer().application().test(.router) { client in
+            for query in ["since=100000000000000000000s", "until=100000000000000000000s", "since=9999999999999d"] {
+                let answer = try await client.execute(uri: "\(path)?\(query)", method: .get) { ($0.status, String(buffer: $0.body)) }
+                #expect(answer.0 == .badRequest && answer.1.contains("outside the years 0001 to 9999"), "\(path)?\(query): \(answer.1)")
+            }
+        }
+    }
+
     @Test func anUnknownSIDIs404WithAJSONError() async throws {
         try await TestServer().application().test(.router) { client in
             let response = try await client.execute(uri: "/v1/messages/SM00000000000000000000000000000000", method: .get)

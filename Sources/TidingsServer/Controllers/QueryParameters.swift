@@ -45,13 +45,26 @@ struct QueryParameters {
         }
     }
 
-    /// An RFC 3339 time, or a duration before now (`since=24h`).
+    /// An RFC 3339 time, or a duration before now (`since=24h`), within the years 0001 to
+    /// 9999 (what RFC 3339 writes, and what the stores' millisecond columns hold).
     func time(_ name: String) throws -> Date? {
         guard let text = string(name) else { return nil }
-        if let date = JSONCoding.parseTimestamp(text) { return date }
-        if let seconds = DurationText.seconds(text) { return now.addingTimeInterval(-seconds) }
-        throw invalid(name, "\(text) is neither an RFC 3339 time (2026-11-23T19:00:00Z) nor a duration ago (24h, 30m)")
+        let time: Date
+        if let date = JSONCoding.parseTimestamp(text) {
+            time = date
+        } else if let seconds = DurationText.seconds(text) {
+            time = now.addingTimeInterval(-seconds)
+        } else {
+            throw invalid(name, "\(text) is neither an RFC 3339 time (2026-11-23T19:00:00Z) nor a duration ago (24h, 30m)")
+        }
+        guard Self.representableTimes.contains(time.timeIntervalSince1970) else {
+            throw invalid(name, "\(text) is outside the years 0001 to 9999")
+        }
+        return time
     }
+
+    /// The times a parameter may name: the years 0001 to 9999, as RFC 3339 writes them.
+    static let representableTimes = -62_135_596_800.0..<253_402_300_800.0
 
     /// A duration (`24h`, `90m`) of at most `maximum` seconds.
     func duration(_ name: String, maximum: TimeInterval) throws -> TimeInterval? {
