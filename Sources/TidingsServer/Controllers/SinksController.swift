@@ -52,8 +52,11 @@ struct SinksController: Sendable {
         }
         switch (request.from, request.deadLetters) {
         case (let seq?, nil):
-            try await storeCall(logger: logger) { try await dispatcher.replay(name, after: max(seq - 1, 0)) }
-            return try JSONResponse.make(ReplayResult(sink: name, delivered: nil, cursor: max(seq - 1, 0)))
+            // From `seq` on: the cursor just before it, at least 0 (`from` 0 or less is from
+            // the start; `max` first, so that Int64.min cannot overflow).
+            let cursor = max(seq, 1) - 1
+            try await storeCall(logger: logger) { try await dispatcher.replay(name, after: cursor) }
+            return try JSONResponse.make(ReplayResult(sink: name, delivered: nil, cursor: cursor))
         case (nil, true?):
             do {
                 let delivered = try await dispatcher.replayDeadLetters(of: name)
