@@ -22,11 +22,23 @@ struct QueryParameters {
         parameters[name].flatMap { $0.isEmpty ? nil : $0 }
     }
 
-    /// A comma-separated list, lowercased.
-    func list(_ name: String) -> Set<String> {
-        Set((string(name) ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+    /// ``string(_:)`` for a value the stores compare with what they hold (an address, a
+    /// channel, a status): refused when it contains a NUL character, which none of them
+    /// has and which PostgreSQL cannot take in text (the query failed, answered `503`).
+    func text(_ name: String) throws -> String? {
+        guard let text = string(name) else { return nil }
+        guard !text.utf8.contains(0) else { throw invalid(name, Self.nulProblem) }
+        return text
+    }
+
+    /// A comma-separated list, lowercased; refused, as ``text(_:)``, with a NUL character.
+    func list(_ name: String) throws -> Set<String> {
+        Set((try text(name) ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
             .filter { !$0.isEmpty })
     }
+
+    /// Why a value with a NUL character is refused.
+    static let nulProblem = "the value contains a NUL character (%00), which no SID, address, channel or status has"
 
     func integer(_ name: String, in range: ClosedRange<Int>? = nil) throws -> Int? {
         guard let text = string(name) else { return nil }

@@ -30,7 +30,7 @@ extension SeriesQuery {
                 "since",
                 "\(JSONCoding.formatTimestamp(since)) is not before until (\(JSONCoding.formatTimestamp(until)))")
         }
-        let channel = parameters.string("channel")?.lowercased()
+        let channel = try parameters.text("channel")?.lowercased()
         let query: SeriesQuery
         if let seconds = try parameters.duration("bucket", maximum: Self.longestBucket) {
             guard seconds >= 1, seconds == seconds.rounded() else {

@@ -22,7 +22,7 @@ struct StatsController: Sendable {
             let parameters = QueryParameters(request)
             let query = StatsQuery(
                 since: try parameters.time("since"), until: try parameters.time("until"),
-                channel: parameters.string("channel")?.lowercased())
+                channel: try parameters.text("channel")?.lowercased())
             return try JSONResponse.make(answer(for: query, stats: try await storeCall(logger: logger) { try await store.stats(query) }))
         }
         .refuseMethods(on: "stats", except: [.get])
