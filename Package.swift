@@ -107,6 +107,9 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
+            // The console's files and the API's OpenAPI document, compiled into the binary
+            // (`PackageResources`): nothing to install beside it, nothing fetched at run time.
+            resources: [.embedInCode("Resources")],
             swiftSettings: swiftSettings
         ),
         // The command line: `tidings serve`, …

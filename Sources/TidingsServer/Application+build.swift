@@ -96,6 +96,7 @@ public func buildApplication(
     }
     ReconcileController(passes: reconciliation, logger: logger).addRoutes(to: api)
     MetricsController(metrics: metrics).addRoutes(to: router)
+    ConsoleController().addRoutes(to: router)
     HealthController(store: store, commits: commits, logger: logger).addRoutes(to: router)
 
     let limits = ConnectionLimits(
