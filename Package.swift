@@ -33,6 +33,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        // Already in the graph through swift-configuration's YAML trait; named here so that
+        // the server tests can read the OpenAPI document (Tests/TidingsServerTests/OpenAPIDocumentTests.swift).
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // libcrypto (OpenSSL) for HMAC, SHA-256 and constant-time comparison.
@@ -198,6 +201,7 @@ let package = Package(
                 "TidingsServer", "TidingsPostgres", "TidingsSQLite", "TidingsTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -48,6 +48,8 @@ def main() -> int:
     parser.add_argument("--api", default=None, help="the status API base URL (default: derived from --url)")
     parser.add_argument("--auth-token", default=os.environ.get("TIDINGS_AUTH_TOKEN", "").split(",")[0],
                         help="the Twilio auth token Tidings checks against (default: $TIDINGS_AUTH_TOKEN)")
+    parser.add_argument("--api-token", default=os.environ.get("TIDINGS_API_TOKEN", ""),
+                        help="the bearer token of the status API, if the server has one (default: $TIDINGS_API_TOKEN)")
     parser.add_argument("--life", choices=sorted(LIVES), default="delivered", help="which message life to play")
     parser.add_argument("--sid", default="SM" + secrets.token_hex(16), help="the message SID (default: a random one)")
     args = parser.parse_args()
@@ -80,7 +82,8 @@ def main() -> int:
         print(f"Tidings accepted a forged callback: {forged.status_code} {forged.text}", file=sys.stderr)
         return 1
 
-    record = requests.get(f"{api}/v1/messages/{args.sid}", timeout=10)
+    authorization = {"Authorization": f"Bearer {args.api_token}"} if args.api_token else {}
+    record = requests.get(f"{api}/v1/messages/{args.sid}", headers=authorization, timeout=10)
     if record.status_code != 200:
         print(f"GET /v1/messages/{args.sid} answered {record.status_code}: {record.text}", file=sys.stderr)
         return 1

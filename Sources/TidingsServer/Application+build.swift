@@ -40,64 +40,14 @@ public func buildApplication(
     announce: @escaping @Sendable (StartupBanner) -> Void = { _ in }
 ) throws -> some ApplicationProtocol {
     let store = try store ?? openStore(configuration: configuration, logger: logger)
-    let routes = try sinks ?? SinkFactory.routes(for: configuration, logger: logger)
-    let instance = instance ?? SinkDispatcher.uniqueInstanceName()
-    let dispatcher = SinkDispatcher(outbox: store, routes: routes, policy: deliveryPolicy, logger: logger, instance: instance)
-    // Each commit's changes go to the sinks and the live streams in memory; changes
-    // stored by other instances wake them to read the outbox.
-    let liveChanges = LiveChanges()
-    store.observeChanges { changes in
-        dispatcher.accept(changes)
-        liveChanges.publish(changes)
-    }
-
-    let metrics = TidingsMetrics()
-    let commits = CommitHealth()
-    let refusals = RefusalLog(logger: logger)
-    let router = Router(context: TidingsRequestContext.self)
-    router.add(middleware: UnmatchedRouteMiddleware())
-    let redactor = AddressRedactor(fields: configuration.redact)
-    let signatures = SignatureCheck(
-        validator: SignatureValidator(authTokens: configuration.authTokens),
-        hasAuthTokens: !configuration.authTokens.isEmpty,
-        failureLimiter: FailureRateLimiter(limit: configuration.signatureFailureLimit))
-    let bodies = WebhookBodyReader(maximumBodySize: configuration.maximumBodySize)
-    let urlResolver = SignedURLResolver(publicURL: configuration.publicURL, trustProxy: configuration.trustProxy)
-    CallbackController(
-        signatures: signatures, bodies: bodies, urlResolver: urlResolver, redactor: redactor, store: store,
-        maximumParameters: configuration.maximumParameters, refusals: refusals,
-        commits: commits, metrics: metrics, logger: logger
-    ).addRoutes(to: router, path: configuration.callbackPath)
-    EventStreamController(
-        signatures: signatures, bodies: bodies, urlResolver: urlResolver, redactor: redactor, store: store,
-        refusals: refusals, commits: commits, metrics: metrics, logger: logger
-    ).addRoutes(to: router, path: configuration.eventsPath)
-    ConversationsController(
-        signatures: signatures, bodies: bodies, urlResolver: urlResolver, redactor: redactor, store: store,
-        refusals: refusals, commits: commits, metrics: metrics, logger: logger
-    ).addRoutes(to: router, path: configuration.conversationsPath)
-    // Every /v1 route lives in this group, so the token guards whatever the router
-    // matched there, however the path was spelled.
-    let api = router.group("v1").add(middleware: APITokenMiddleware(token: configuration.apiToken))
-    MessagesController(store: store, redactor: redactor, logger: logger).addRoutes(to: api)
-    StatsController(store: store, catalog: .twilio, logger: logger).addRoutes(to: api)
-    EventsController(outbox: store, liveChanges: liveChanges, redactor: redactor, logger: logger).addRoutes(to: api)
-    SinksController(dispatcher: dispatcher, logger: logger).addRoutes(to: api)
-    QuarantineController(quarantine: store, logger: logger).addRoutes(to: api)
-    ConversationMessagesController(store: store, logger: logger).addRoutes(to: api)
-    let reconciliation = configuration.twilioAPICredentials.map { credentials in
-        ReconciliationPasses(
-            reconciler: Reconciler(
-                store: store,
-                client: TwilioMessagesClient(baseURL: configuration.twilioAPIURL, credentials: credentials, client: .shared),
-                quietFor: configuration.reconcileAfter, rate: configuration.reconcileRate,
-                sweptAccounts: configuration.twilioAccountSids, logger: logger),
-            leases: store, instance: instance, metrics: metrics, logger: logger)
-    }
-    ReconcileController(passes: reconciliation, logger: logger).addRoutes(to: api)
-    MetricsController(metrics: metrics).addRoutes(to: router)
-    ConsoleController().addRoutes(to: router)
-    HealthController(store: store, commits: commits, logger: logger).addRoutes(to: router)
+    let parts = ApplicationParts(
+        configuration: configuration, store: store,
+        sinks: try sinks ?? SinkFactory.routes(for: configuration, logger: logger), deliveryPolicy: deliveryPolicy,
+        instance: instance ?? SinkDispatcher.uniqueInstanceName(), logger: logger)
+    let dispatcher = parts.dispatcher
+    let metrics = parts.metrics
+    let refusals = parts.refusals
+    let reconciliation = parts.reconciliation
 
     let limits = ConnectionLimits(
         maximumConnections: configuration.maximumConnections, headerTimeout: .seconds(configuration.headerTimeout),
@@ -124,7 +74,7 @@ public func buildApplication(
     }
     let eventLogDescription = configuration.eventLog.map { "JSON lines appended to \($0)" } ?? "JSON lines on standard output"
     var application = Application(
-        router: router,
+        router: parts.router,
         server: .guardedHTTP1(limits: limits, registry: connections),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Tidings"),
         // The store's own services come first, so they stop last.
