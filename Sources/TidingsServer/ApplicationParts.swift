@@ -59,6 +59,7 @@ struct ApplicationParts {
         let api = router.group("v1").add(middleware: APITokenMiddleware(token: configuration.apiToken))
         MessagesController(store: store, redactor: redactor, logger: logger).addRoutes(to: api)
         StatsController(store: store, catalog: .twilio, logger: logger).addRoutes(to: api)
+        ErrorsController(catalog: .twilio).addRoutes(to: api)
         EventsController(outbox: store, liveChanges: liveChanges, redactor: redactor, logger: logger).addRoutes(to: api)
         SinksController(dispatcher: dispatcher, logger: logger).addRoutes(to: api)
         QuarantineController(quarantine: store, logger: logger).addRoutes(to: api)

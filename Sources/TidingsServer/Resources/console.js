@@ -417,7 +417,7 @@
 
   // ---------------------------------------------------------------- message page
 
-  // What each error code means, once the server said (from /v1/stats); by code.
+  // What each error code means, once the server said (from /v1/errors or /v1/stats); by code.
   const errorExplanations = new Map();
 
   function rememberExplanations(stats) {
@@ -567,20 +567,20 @@
   }
 
   /**
-   * What an error code means, asked of `GET /v1/stats`, which explains every code among
-   * the messages it counts: the window of this message's last change (two seconds wide)
-   * holds this message, so its code is among them. The API has no route for one code.
+   * What an error code means, asked of `GET /v1/errors/{code}` (once per code): null when
+   * Tidings does not explain that code.
    */
   async function lookUpErrorCode(context, record) {
-    const at = parseTime(record.updatedAt);
-    if (!at) return null;
-    const query = new URLSearchParams({
-      since: new Date(at.getTime() - 1000).toISOString(), until: new Date(at.getTime() + 1000).toISOString(),
-    });
-    if (record.channel) query.set("channel", record.channel);
-    const stats = await api(`/v1/stats?${query}`, { signal: context.signal });
-    rememberExplanations(stats);
-    return errorExplanations.get(record.errorCode) || null;
+    const code = record.errorCode;
+    if (!errorExplanations.has(code)) {
+      try {
+        errorExplanations.set(code, await api(`/v1/errors/${encodeURIComponent(code)}`, { signal: context.signal }));
+      } catch (error) {
+        if (!(error instanceof APIError) || error.status !== 404) throw error;
+        errorExplanations.set(code, null);
+      }
+    }
+    return errorExplanations.get(code);
   }
 
   function timelineView(record) {
