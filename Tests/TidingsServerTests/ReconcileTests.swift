@@ -121,6 +121,10 @@ struct ReconcileTests {
                 let summary = try JSONDecoder().decode(ReconcileSummary.self, from: Data(answer.1.utf8))
                 #expect(summary.checked == 1 && summary.changed == 1)
                 #expect(try await TestServer.message(sid(0), with: client)?.status == .delivered)
+                let metrics = try await client.execute(uri: "/metrics", method: .get) { String(buffer: $0.body) }
+                #expect(
+                    metrics.contains(#"tidings_status_changes_total{status="delivered",channel="sms"} 1"#),
+                    "a change reconciliation found counts as a callback's would")
             }
         }
     }

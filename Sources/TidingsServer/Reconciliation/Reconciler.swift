@@ -36,6 +36,8 @@ struct Reconciler: Sendable {
     var sleep: @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
     /// Called before each request; throwing ends the pass (a lost lease).
     var beforeEachRequest: @Sendable () async throws -> Void = {}
+    /// Told of every change an answer made (the metrics count them as a callback's).
+    var recorded: @Sendable (StatusChange) -> Void = { _ in }
 
     /// One pass at `now`; with `sweep`, the sweep first lists the messages sent in the
     /// `sweep` seconds before `now`.
@@ -70,6 +72,7 @@ struct Reconciler: Sendable {
                     pass.summary.checked += 1
                     pass.swept.insert(resource.sid)
                     let outcome = try await store.record(StatusReport(resource), receivedAt: Date())
+                    outcome.change.map(recorded)
                     guard let change = outcome.change, change.applied else { continue }
                     if outcome.record.history.count == 1 { pass.summary.discovered += 1 } else { pass.summary.changed += 1 }
                 }
@@ -114,10 +117,12 @@ struct Reconciler: Sendable {
         switch try await ask("fetch \(record.sid)", in: &pass, { await client.fetch(sid: record.sid, accountSid: account) }) {
         case .found(let resource):
             let outcome = try await store.record(StatusReport(resource), receivedAt: Date())
+            outcome.change.map(recorded)
             if outcome.change?.applied == true { pass.summary.changed += 1 }
         case .notFound:
             pass.summary.notFound += 1
-            _ = try await store.record(StatusReport.notFound(sid: record.sid, channel: record.channel), receivedAt: Date())
+            let outcome = try await store.record(StatusReport.notFound(sid: record.sid, channel: record.channel), receivedAt: Date())
+            outcome.change.map(recorded)
         case .failed:
             pass.summary.failed += 1
         case .stop(let reason):

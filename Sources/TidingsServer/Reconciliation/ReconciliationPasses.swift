@@ -60,6 +60,7 @@ final class ReconciliationPasses: Sendable {
         guard try await leases.acquireLease(of: Self.passLease, for: instance, duration: leaseDuration) else { return .busy }
         let renewal = Mutex(clock.now.advanced(by: leaseDuration / 2))
         var reconciler = reconciler
+        reconciler.recorded = { [metrics] in metrics.recorded($0) }
         reconciler.beforeEachRequest = { [leases, instance, leaseDuration, clock] in
             guard clock.now >= renewal.withLock({ $0 }) else { return }
             guard try await leases.acquireLease(of: Self.passLease, for: instance, duration: leaseDuration) else { throw LeaseLost() }
