@@ -85,17 +85,11 @@ extension CallbackClient {
         _ batches: [[String]], indices: [Int], workers: Int = 8,
         acknowledged: @escaping @Sendable (Int, EventsReceipt?) -> Void
     ) async {
-        await withTaskGroup(of: Void.self) { group in
-            for worker in 0..<workers {
-                group.addTask {
-                    for position in stride(from: worker, to: indices.count, by: workers) {
-                        let index = indices[position]
-                        let events = batches[index].map { Self.deliveredEvent(sid: $0) }
-                        guard let answer = try? await postEvents(events), answer.status == 200 else { return }
-                        acknowledged(index, try? JSONDecoder().decode(EventsReceipt.self, from: Data(answer.body.utf8)))
-                    }
-                }
-            }
+        await Self.share(indices, among: workers) { index in
+            let events = batches[index].map { Self.deliveredEvent(sid: $0) }
+            guard let answer = try? await postEvents(events), answer.status == 200 else { return false }
+            acknowledged(index, try? JSONDecoder().decode(EventsReceipt.self, from: Data(answer.body.utf8)))
+            return true
         }
     }
 

@@ -11,14 +11,23 @@ extension CallbackClient {
     func postSent(
         to sids: [String], indices: [Int], workers: Int = 16, acknowledged: @escaping @Sendable (Int) -> Void
     ) async {
+        await Self.share(indices, among: workers) { index in
+            let form = CallbackFixtures.parameters(sid: sids[index], status: "sent")
+            guard (try? await post(form)) == 204 else { return false }
+            acknowledged(index)
+            return true
+        }
+    }
+
+    /// Runs `send` for every index in `indices`, from `workers` concurrent senders that
+    /// share them in turn; a sender stops at the first `send` that returns false (the
+    /// server was stopped), so the others' requests in flight decide what got through.
+    static func share(_ indices: [Int], among workers: Int, _ send: @escaping @Sendable (Int) async -> Bool) async {
         await withTaskGroup(of: Void.self) { group in
             for worker in 0..<workers {
                 group.addTask {
                     for position in stride(from: worker, to: indices.count, by: workers) {
-                        let index = indices[position]
-                        let form = CallbackFixtures.parameters(sid: sids[index], status: "sent")
-                        guard (try? await post(form)) == 204 else { return }
-                        acknowledged(index)
+                        guard await send(indices[position]) else { return }
                     }
                 }
             }

@@ -107,15 +107,21 @@ struct ReconcileTests {
         }
     }
 
+    /// A server that asks `api`, whose store holds `sid(0)` sent ten minutes ago and quiet
+    /// for longer than its `--reconcile-after` (a minute).
+    func serverWithAQuietMessage(asking api: FakeMessagesAPI) async throws -> TestServer {
+        var server = TestServer()
+        server.configuration.twilioAPIURL = api.baseURL
+        server.configuration.reconcileAfter = 60
+        let store = InMemoryStatusStore()
+        _ = try await store.record(try CallbackFixtures.callback(sid: sid(0), status: "sent"), receivedAt: Date().addingTimeInterval(-600))
+        server.store = store
+        return server
+    }
+
     @Test func postV1ReconcileRunsAPassAndAnswersItsSummary() async throws {
         try await FakeMessagesAPI.with(answer: { asked, _ in .message(asked, "delivered", updated: Self.updated) }) { api in
-            var server = TestServer()
-            server.configuration.twilioAPIURL = api.baseURL
-            server.configuration.reconcileAfter = 60
-            let store = InMemoryStatusStore()
-            _ = try await store.record(try CallbackFixtures.callback(sid: sid(0), status: "sent"), receivedAt: Date().addingTimeInterval(-600))
-            server.store = store
-            try await server.application().test(.router) { client in
+            try await serverWithAQuietMessage(asking: api).application().test(.router) { client in
                 let answer = try await client.execute(uri: "/v1/reconcile", method: .post) { ($0.status, String(buffer: $0.body)) }
                 #expect(answer.0 == .ok)
                 let summary = try JSONDecoder().decode(ReconcileSummary.self, from: Data(answer.1.utf8))
@@ -131,13 +137,7 @@ struct ReconcileTests {
 
     @Test func refusedCredentialsOverHTTPAreSaidCountedAndLeaveTheServerReady() async throws {
         try await FakeMessagesAPI.with(answer: { _, _ in .init(status: 403) }) { api in
-            var server = TestServer()
-            server.configuration.twilioAPIURL = api.baseURL
-            server.configuration.reconcileAfter = 60
-            let store = InMemoryStatusStore()
-            _ = try await store.record(try CallbackFixtures.callback(sid: sid(0), status: "sent"), receivedAt: Date().addingTimeInterval(-600))
-            server.store = store
-            try await server.application().test(.router) { client in
+            try await serverWithAQuietMessage(asking: api).application().test(.router) { client in
                 let answer = try await client.execute(uri: "/v1/reconcile", method: .post) { ($0.status, String(buffer: $0.body)) }
                 let summary = try JSONDecoder().decode(ReconcileSummary.self, from: Data(answer.1.utf8))
                 #expect(answer.0 == .ok && summary.stopped?.contains("refused the credentials (403)") == true)
