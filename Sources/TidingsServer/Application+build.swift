@@ -28,6 +28,9 @@ import TwilioWebhooks
 ///     its own. `tidings serve` on SQLite passes its data directory claim's
 ///     (``DataDirectoryLock/sinkFeederName``), so that a restart takes the leases back at once.
 ///   - logger: operational logs (to standard error in `tidings serve`).
+///   - traceExport: the service that exports spans (``TraceExport/bootstrap(environment:logger:)``),
+///     when tracing is on: every request is then a server span, and the service runs with
+///     the application's and stops after them, so that the last spans leave too.
 ///   - announce: receives the start-up banner once the server listens.
 public func buildApplication(
     configuration: TidingsConfiguration,
@@ -37,13 +40,14 @@ public func buildApplication(
     openFileLimit: Int = 1024,
     instance: String? = nil,
     logger: Logger,
+    traceExport: (any Service)? = nil,
     announce: @escaping @Sendable (StartupBanner) -> Void = { _ in }
 ) throws -> some ApplicationProtocol {
     let store = try store ?? openStore(configuration: configuration, logger: logger)
     let parts = ApplicationParts(
         configuration: configuration, store: store,
         sinks: try sinks ?? SinkFactory.routes(for: configuration, logger: logger), deliveryPolicy: deliveryPolicy,
-        instance: instance ?? SinkDispatcher.uniqueInstanceName(), logger: logger)
+        instance: instance ?? SinkDispatcher.uniqueInstanceName(), traced: traceExport != nil, logger: logger)
     let dispatcher = parts.dispatcher
     let metrics = parts.metrics
     let refusals = parts.refusals
@@ -77,8 +81,9 @@ public func buildApplication(
         router: parts.router,
         server: .guardedHTTP1(limits: limits, registry: connections),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Tidings"),
-        // The store's own services come first, so they stop last.
-        services: store.services + storeUsers.map { AfterStorePreparation(preparation: preparation, service: $0) } + [refusals],
+        // Services stop in the reverse order: the trace export last, after the store's own.
+        services: Array(traceExport.map { [$0] } ?? []) + store.services
+            + storeUsers.map { AfterStorePreparation(preparation: preparation, service: $0) } + [refusals],
         onServerRunning: { channel in
             announce(StartupBanner(
                 configuration: configuration, boundPort: channel.localAddress?.port ?? configuration.port,

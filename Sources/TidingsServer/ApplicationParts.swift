@@ -4,7 +4,7 @@ import Logging
 import TidingsCore
 import TwilioWebhooks
 
-/// The routes of the application ``buildApplication(configuration:store:sinks:deliveryPolicy:openFileLimit:instance:logger:announce:)``
+/// The routes of the application ``buildApplication(configuration:store:sinks:deliveryPolicy:openFileLimit:instance:logger:traceExport:announce:)``
 /// makes, on one router, and what they share with its services. Tests list the router's
 /// routes (`router.routes`) to hold the OpenAPI document (`Resources/openapi.yaml`) to them.
 struct ApplicationParts {
@@ -15,10 +15,11 @@ struct ApplicationParts {
     /// Nil when there is nothing to sign in to Twilio with.
     let reconciliation: ReconciliationPasses?
 
-    /// Wires `store` to the sinks and the live streams, and adds every route to a new router.
+    /// Wires `store` to the sinks and the live streams, and adds every route to a new router;
+    /// `traced` makes every request a server span (Hummingbird's `TracingMiddleware`).
     init(
         configuration: TidingsConfiguration, store: any StatusStore, sinks: [SinkRoute], deliveryPolicy: DeliveryPolicy,
-        instance: String, logger: Logger
+        instance: String, traced: Bool = false, logger: Logger
     ) {
         let dispatcher = SinkDispatcher(outbox: store, routes: sinks, policy: deliveryPolicy, logger: logger, instance: instance)
         // Each commit's changes go to the sinks and the live streams in memory; changes
@@ -33,6 +34,9 @@ struct ApplicationParts {
         let commits = CommitHealth()
         let refusals = RefusalLog(logger: logger)
         let router = Router(context: TidingsRequestContext.self)
+        if traced {
+            router.add(middleware: TracingMiddleware())
+        }
         router.add(middleware: UnmatchedRouteMiddleware())
         let redactor = AddressRedactor(fields: configuration.redact)
         let signatures = SignatureCheck(

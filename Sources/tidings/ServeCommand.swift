@@ -3,6 +3,7 @@ import Configuration
 import Foundation
 import Hummingbird
 import Logging
+import ServiceLifecycle
 import TidingsServer
 
 /// `tidings serve`: runs the receiver.
@@ -40,8 +41,16 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("\(error)")
         }
         let openFileLimit = ConnectionLimits.raiseOpenFileLimit()
+        // Before the application, whose HTTP clients take the tracer when they are made.
+        let traceExport: (any Service)?
+        do {
+            traceExport = try TraceExport.bootstrap(environment: ProcessInfo.processInfo.environment, logger: logger)
+        } catch {
+            throw ValidationError("OpenTelemetry settings (OTEL_*): \(error)")
+        }
         let application = try buildApplication(
-            configuration: configuration, openFileLimit: openFileLimit, instance: claim?.sinkFeederName, logger: logger
+            configuration: configuration, openFileLimit: openFileLimit, instance: claim?.sinkFeederName, logger: logger,
+            traceExport: traceExport
         ) { banner in
             FileHandle.standardError.write(Data((banner.text + "\n").utf8))
         }

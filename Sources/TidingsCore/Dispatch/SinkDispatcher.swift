@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Synchronization
+import Tracing
 
 /// Feeds every sink from the durable ``ChangeOutbox``, each sink on its own loop with its
 /// own cursor, so a slow, failing or crashed sink never holds up another sink or the
@@ -381,7 +382,7 @@ public final class SinkDispatcher: Sendable {
         var attempt = 1
         while true {
             do {
-                try await lane.route.sink.deliver(batch)
+                try await deliverInSpan(batch, through: lane, attempt: attempt)
                 failures.withLock { _ = $0.removeValue(forKey: lane.name) }
                 return .done
             } catch {
@@ -405,6 +406,26 @@ public final class SinkDispatcher: Sendable {
                 if isFinishing { return .finishing }
                 guard await holdsLease(lane) else { return .leaseLost }
                 attempt += 1
+            }
+        }
+    }
+
+    /// One attempt at `batch`, as a `sink delivery` span: a root span of its own trace, which
+    /// a webhook sink's request carries on as its `traceparent`.
+    private func deliverInSpan(_ batch: [StatusChange], through lane: SinkLane, attempt: Int) async throws {
+        try await withSpan("sink delivery", context: .topLevel, ofKind: .producer) { span in
+            span.attributes[SpanAttributeName.sinkName] = lane.name
+            span.attributes[SpanAttributeName.sinkBatchSize] = batch.count
+            span.attributes[SpanAttributeName.sinkAttempt] = attempt
+            span.attributes[SpanAttributeName.sinkFirstSeq] = batch.first?.seq.map(Int.init)
+            span.attributes[SpanAttributeName.sinkLastSeq] = batch.last?.seq.map(Int.init)
+            do {
+                try await lane.route.sink.deliver(batch)
+                span.attributes[SpanAttributeName.outcome] = "delivered"
+            } catch {
+                span.attributes[SpanAttributeName.outcome] = "failed"
+                span.setStatus(SpanStatus(code: .error, message: "\(error)"))
+                throw error
             }
         }
     }

@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import Logging
 import Synchronization
+import Tracing
 import TwilioWebhooks
 
 /// Commits callbacks in groups: the batching half of every durable ``StatusStore``.
@@ -55,7 +56,8 @@ public final class GroupCommitQueue: Sendable {
 
     private struct Job {
         let entry: Entry
-        let continuation: CheckedContinuation<RecordOutcome, any Error>
+        /// Resumed with the outcome and the size of the batch that committed it.
+        let continuation: CheckedContinuation<(RecordOutcome, batchSize: Int), any Error>
     }
 
     private struct State {
@@ -121,17 +123,24 @@ public final class GroupCommitQueue: Sendable {
     ///
     /// - Throws: ``StatusStoreError`` when that batch did not commit; nothing of it was stored.
     public func record(_ report: StatusReport, receivedAt: Date) async throws -> RecordOutcome {
-        try await withCheckedThrowingContinuation { continuation in
-            let job = Job(entry: Entry(report: report, receivedAt: receivedAt), continuation: continuation)
-            let mustStart = state.withLock { state in
-                state.waiting.append(job)
-                guard !state.isCommitting else { return false }
-                state.isCommitting = true
-                return true
+        try await withSpan("store commit") { span in
+            span.attributes[SpanAttributeName.messageSid] = report.messageSid
+            let (outcome, batchSize) = try await withCheckedThrowingContinuation {
+                (continuation: CheckedContinuation<(RecordOutcome, batchSize: Int), any Error>) in
+                let job = Job(entry: Entry(report: report, receivedAt: receivedAt), continuation: continuation)
+                let mustStart = state.withLock { state in
+                    state.waiting.append(job)
+                    guard !state.isCommitting else { return false }
+                    state.isCommitting = true
+                    return true
+                }
+                if mustStart {
+                    startCommitting()
+                }
             }
-            if mustStart {
-                startCommitting()
-            }
+            span.attributes[SpanAttributeName.storeBatchSize] = batchSize
+            span.attributes[SpanAttributeName.outcome] = outcome.change == nil ? "duplicate" : "recorded"
+            return outcome
         }
     }
 
@@ -180,7 +189,7 @@ public final class GroupCommitQueue: Sendable {
             precondition(outcomes.count == batch.count, "a commit returns one outcome per callback")
             state.withLock { $0.committedTransactions += 1 }
             for (job, outcome) in zip(batch, outcomes) {
-                job.continuation.resume(returning: outcome)
+                job.continuation.resume(returning: (outcome, batchSize: batch.count))
             }
         case .failure(let error):
             logger?.error(

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import TidingsCore
+import Tracing
 import TwilioWebhooks
 
 /// `POST` on the callback path: checks the signature, reads the callback, stores it, and
@@ -22,6 +23,10 @@ import TwilioWebhooks
 /// | store cannot take it | `503` (Twilio may retry) |
 ///
 /// Refusals go to ``RefusalLog``: the first of each kind in full, the rest counted.
+///
+/// Each callback is a `status callback` span naming the message SID, its status and the
+/// ``CallbackOutcome`` (`tidings.outcome`), around the `signature check` and `store commit`
+/// spans.
 struct CallbackController: Sendable {
     let signatures: SignatureCheck
     let bodies: WebhookBodyReader
@@ -42,11 +47,19 @@ struct CallbackController: Sendable {
             request, address in
             let start = ContinuousClock.now
             defer { metrics.callbackHandled(seconds: (ContinuousClock.now - start) / .seconds(1)) }
-            return try await handle(request, from: address)
+            return try await withSpan("status callback") { span in
+                do {
+                    return try await handle(request, from: address, span: span)
+                } catch {
+                    let status = (error as? CallbackRefusal)?.error.status ?? (error as? any HTTPResponseError)?.status
+                    span.attributes[SpanAttributeName.outcome] = status.flatMap(CallbackOutcome.init(refusal:))?.rawValue
+                    throw error
+                }
+            }
         }
     }
 
-    private func handle(_ request: Request, from address: String) async throws -> Response {
+    private func handle(_ request: Request, from address: String, span: any Span) async throws -> Response {
         let kind = try BodyKind(contentType: request.headers[.contentType])
         let bytes = try await bodies.read(request, expecting: "status callbacks")
         let url = try urlResolver.signedURL(for: request)
@@ -78,6 +91,8 @@ struct CallbackController: Sendable {
                 message: "The callback has no \(error.field). Twilio always sends it; is this request a message status callback?",
                 field: error.field)
         }
+        span.attributes[SpanAttributeName.messageSid] = callback.messageSid
+        span.attributes[SpanAttributeName.messageStatus] = callback.status.description
         for warning in callback.warnings {
             logger.warning("callback kept with a problem", metadata: ["sid": "\(callback.messageSid)", "problem": "\(warning)"])
         }
@@ -97,9 +112,11 @@ struct CallbackController: Sendable {
         commits.committed()
         if let change = outcome.change {
             metrics.callbackAnswered(.accepted)
+            span.attributes[SpanAttributeName.outcome] = CallbackOutcome.accepted.rawValue
             metrics.recorded(change)
         } else {
             metrics.callbackAnswered(.duplicate)
+            span.attributes[SpanAttributeName.outcome] = CallbackOutcome.duplicate.rawValue
             logger.debug("duplicate callback acknowledged", metadata: ["sid": "\(callback.messageSid)", "status": "\(callback.status)"])
         }
         return Response(status: .noContent)

@@ -1,5 +1,7 @@
 import Hummingbird
 import Logging
+import TidingsCore
+import Tracing
 import TwilioWebhooks
 
 /// The `X-Twilio-Signature` check of every route Twilio posts to (status callbacks, Event
@@ -22,10 +24,19 @@ struct SignatureCheck: Sendable {
     ///
     /// - Throws: ``CallbackRefusal``: a `403` carrying what to log, or a `429` once the client
     ///   at `address` has failed too many.
+    ///
+    /// A `signature check` span of the request's trace names the URL checked (`url.full`)
+    /// and the verdict (`tidings.signature.valid`): what to compare with the URL Twilio
+    /// signed when callbacks get `403`.
     func verify(_ request: Request, url: String, body: SignedBody, from address: String) throws {
+        let span = startSpan("signature check")
+        defer { span.end() }
+        span.attributes["url.full"] = url
         do {
             try check(request, url: url, body: body)
+            span.attributes[SpanAttributeName.signatureValid] = true
         } catch let refusal as CallbackRefusal {
+            span.attributes[SpanAttributeName.signatureValid] = false
             if let wait = failureLimiter.recordFailure(of: address) {
                 let seconds = Int((wait / .seconds(1)).rounded(.up))
                 throw CallbackRefusal(error: APIError(
