@@ -30,9 +30,14 @@ struct ServeCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError("\(error)")
         }
+        let levelText = reader.string(forKey: "log-level") ?? "info"
+        guard let level = Logger.Level(rawValue: levelText.lowercased()) else {
+            let levels = Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")
+            throw ValidationError("--log-level (TIDINGS_LOG_LEVEL) is \(levelText); use one of \(levels)")
+        }
         LoggingSystem.bootstrap(StreamLogHandler.standardError)
         var logger = Logger(label: "tidings")
-        logger.logLevel = Logger.Level(rawValue: (reader.string(forKey: "log-level") ?? "info").lowercased()) ?? .info
+        logger.logLevel = level
         // One serve per SQLite data directory; the claim lasts as long as this process.
         let claim: DataDirectoryLock?
         do {

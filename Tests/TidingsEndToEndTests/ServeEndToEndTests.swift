@@ -68,6 +68,16 @@ struct ServeEndToEndTests {
             #expect(result.standardError.contains("127.0.0.1:\(port)"))
         }
     }
+
+    /// A log level that is no level stops `serve` instead of logging at another level.
+    @Test func anUnknownLogLevelStopsServeNamingTheLevels() async throws {
+        let result = try await TidingsCommand.run(
+            ["serve", "--port", "0", "--data-dir", NSTemporaryDirectory() + "tidings-unused-\(UUID())"],
+            environment: ["TIDINGS_AUTH_TOKEN": "token", "TIDINGS_LOG_LEVEL": "loud"])
+        #expect(result.exitStatus != 0)
+        #expect(result.standardError.contains("--log-level (TIDINGS_LOG_LEVEL) is loud"))
+        #expect(result.standardError.contains("trace, debug, info, notice, warning, error, critical"))
+    }
 }
 
 /// Reads `file` until it holds `count` lines (at most 10 s), and returns them.
