@@ -19,8 +19,10 @@
 #   .ci/quickstart.sh                          # a fresh `git clone` of this repository's HEAD
 #   QUICKSTART_FROM=worktree .ci/quickstart.sh # a copy of the working tree as it would be committed
 #                                              # (tracked and untracked files, .gitignore applied)
+#   QUICKSTART_FROM=here .ci/quickstart.sh     # this checkout itself, as .ci/run does: it is a fresh
+#                                              # clone whose build the test command already made
 #
-# The clone builds from scratch (`swift run` in it): expect a full debug build, 15–40 minutes.
+# A clone builds from scratch (`swift run` in it): expect a full debug build, 15–40 minutes.
 # Port 8080 on loopback must be free. Every step runs under `timeout`; the server and the
 # tail are stopped, and the clone removed, on any exit (QUICKSTART_KEEP=1 keeps the clone).
 set -euo pipefail
@@ -70,6 +72,8 @@ cleanup() {
         done
     fi
     if [ -n "${QUICKSTART_KEEP:-}" ]; then say "kept $work"; else rm -rf "$work"; fi
+    # In this checkout itself, leave nothing the quick start made behind.
+    if [ -n "${owns_data:-}" ]; then rm -rf "$repository/tidings-data"; fi
 }
 trap cleanup EXIT
 
@@ -85,7 +89,13 @@ case "$from" in
             | while IFS= read -r -d '' file; do [ -e "$file" ] && printf '%s\0' "$file"; done \
             | timeout 600 tar --null -T - -cf -) | tar -C "$clone" -xf -
         ;;
-    *) fail "QUICKSTART_FROM is clone or worktree, not $from" ;;
+    here)
+        clone=$repository
+        [ ! -e "$clone/tidings-data" ] || fail "$clone/tidings-data exists: the quick start's server would not start empty"
+        owns_data=1
+        say "following the quick start in $clone itself"
+        ;;
+    *) fail "QUICKSTART_FROM is clone, worktree or here, not $from" ;;
 esac
 cd "$clone"
 
@@ -119,6 +129,7 @@ if len(banner) != 1 or "StatusCallback URL" not in banner[0]:
     sys.exit("expected one plain ``` block: the start-up banner with the StatusCallback URL")
 if not steps:
     sys.exit("no command to send a test callback in the quick start")
+(plan.parent / "readme-quick-start.md").write_text(section.group(1))
 (plan / "server.sh").write_text(server[0][0] + "\n")
 for number, body in enumerate(steps, 1):
     (plan / "steps" / f"{number:02}.sh").write_text(body)
@@ -139,7 +150,9 @@ PYTHON
 if command -v tidings > /dev/null 2>&1; then
     fail "a tidings on PATH ($(command -v tidings)) would not be this clone's; run this check without it"
 fi
-note "the banner's commands say \`tidings …\`, but the quick start never puts tidings on PATH; running them as \`swift run tidings …\`"
+grep -q 'swift run tidings status' "$plan/../readme-quick-start.md" \
+    || fail "the banner's commands say \`tidings …\`, which nothing puts on PATH: the quick start must say to run them as \`swift run tidings …\`"
+say "running the banner's commands as the quick start says: \`swift run tidings …\`"
 sed -i 's/^tidings /swift run tidings /' "$plan/status.sh" "$plan/tail.sh"
 
 # The README's commands run with none of this machine's TIDINGS_ settings.
