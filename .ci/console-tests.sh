@@ -7,6 +7,7 @@
 # screenshots to docs/images/ (TIDINGS_SCREENSHOTS elsewhere). Every step is bounded in time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. .ci/lib/serve.sh
 
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
@@ -41,7 +42,7 @@ for _ in $(seq 1 100); do [ -s "$work/receiver.port" ] && break; sleep 0.1; done
 receiver_port=$(cat "$work/receiver.port")
 
 # A port nothing listens on: the warehouse sink's receiver is down, so its changes wait.
-closed_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+closed_port=$(free_port)
 
 auth_token="console-auth-$RANDOM$RANDOM"
 api_token="console-api-$RANDOM$RANDOM"
@@ -52,12 +53,7 @@ TIDINGS_AUTH_TOKEN="$auth_token" TIDINGS_API_TOKEN="$api_token" TIDINGS_WEBHOOK_
     --sink "webhook=http://127.0.0.1:$closed_port/events;name=warehouse;only=final" \
     > "$work/events.jsonl" 2> "$work/serve.log" &
 server=$!
-for _ in $(seq 1 300); do
-    grep -q "StatusCallback URL" "$work/serve.log" && break
-    sleep 0.2
-done
-port=$(sed -n 's/^Tidings is listening on 127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' "$work/serve.log" | head -n 1)
-[ -n "$port" ] || { echo "console-tests: tidings serve did not start:"; cat "$work/serve.log"; exit 1; }
+port=$(wait_for_serve "$work/serve.log" "$server") || exit 1
 url="http://127.0.0.1:$port"
 echo "console-tests: tidings serve on $url"
 

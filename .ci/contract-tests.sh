@@ -12,6 +12,7 @@
 # CONTRACT_SEED (1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. .ci/lib/serve.sh
 
 max_examples=${CONTRACT_MAX_EXAMPLES:-30}
 max_time=${CONTRACT_MAX_TIME:-240}
@@ -29,7 +30,6 @@ timeout 1800 swift build --product tidings
 tidings="$(swift build --show-bin-path)/tidings"
 
 work=$(mktemp -d)
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 port=$(free_port)
 # Nothing listens here: a reconciliation pass that asks Twilio gets "connection refused" at once.
 twilio_api_port=$(free_port)
@@ -48,12 +48,7 @@ stop_server() {
     wait "$server" 2>/dev/null || true
 }
 trap 'stop_server; rm -rf "$work"' EXIT
-for _ in $(seq 1 300); do
-    grep -q "StatusCallback URL" "$work/serve.log" && break
-    kill -0 "$server" 2>/dev/null || break
-    sleep 0.2
-done
-grep -q "StatusCallback URL" "$work/serve.log" || { echo "contract: tidings serve did not start:"; cat "$work/serve.log"; exit 1; }
+wait_for_serve "$work/serve.log" "$server" > /dev/null || exit 1
 echo "contract: tidings serve listens on $base"
 
 # Something to show: three message lives (the first one with the SID the document gives as

@@ -33,6 +33,7 @@
 # is stopped, and its temporary folder removed, on any exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. .ci/lib/serve.sh
 
 say() { echo "deploy: $*"; }
 fail() { echo "deploy: FAIL: $*" >&2; exit 1; }
@@ -85,7 +86,6 @@ cleanup() {
     rm -rf "$work"
 }
 trap cleanup EXIT
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 # --- Static checks -----------------------------------------------------------------------
 
@@ -259,16 +259,8 @@ start_tidings() {
         > "$work/events-$run.jsonl" 2> "$serve_log" &
     server=$!
     pids+=("$server")
-    wait_for_banner "$serve_log"
+    wait_for_serve "$serve_log" "$server" > /dev/null || fail "tidings serve did not start"
     say "tidings serve ${description}"
-}
-wait_for_banner() {
-    for _ in $(seq 1 300); do
-        grep -qs "StatusCallback URL" "$1" && return 0
-        kill -0 "$server" 2>/dev/null || break
-        sleep 0.2
-    done
-    fail "tidings serve did not start: $(cat "$1")"
 }
 # stop_tidings: SIGTERM, as systemd, Docker and Kubernetes stop it; it must exit 0.
 stop_tidings() {
@@ -435,7 +427,7 @@ say "systemd's ExecStart by hand: ${exec_start[*]}"
 env -i PATH="$PATH" "${environment[@]}" timeout 900 "${exec_start[@]}" > "$work/events-$run.jsonl" 2> "$serve_log" &
 server=$!
 pids+=("$server")
-wait_for_banner "$serve_log"
+wait_for_serve "$serve_log" "$server" > /dev/null || fail "tidings serve did not start"
 grep -q "Tidings is listening on 127.0.0.1:$tidings_port" "$serve_log" || fail "not listening as tidings.env says: $(head -n 3 "$serve_log")"
 grep -q "$state" "$serve_log" || fail "the records are not in \${STATE_DIRECTORY}: $(cat "$serve_log")"
 expect site "https://$public/twilio/status" 204 "token from %d/auth-token, URL from TIDINGS_PUBLIC_URL"

@@ -17,6 +17,7 @@
 # temporary directory removed, on any exit. Needs jq, python3 (pip installs the packages).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. .ci/lib/serve.sh
 root=$PWD
 
 say() { echo "examples: $*"; }
@@ -53,21 +54,11 @@ cleanup() {
 trap cleanup EXIT
 
 # wait_for FILE PATTERN SECONDS PID: until FILE has a line matching PATTERN, while PID runs.
-wait_for() {
-    local i
-    for i in $(seq 1 $(($3 * 10))); do
-        grep -q "$2" "$1" 2>/dev/null && return 0
-        kill -0 "$4" 2>/dev/null || return 1
-        sleep 0.1
-    done
-    return 1
-}
-
 export TIDINGS_AUTH_TOKEN="examples-auth-$RANDOM$RANDOM"
 TIDINGS_WEBHOOK_SECRET="whsec_$(python3 -c 'import base64, secrets; print(base64.b64encode(secrets.token_bytes(32)).decode())')"
 export TIDINGS_WEBHOOK_SECRET
 # Reconciliation asks a closed loopback port, never Twilio, and only when asked.
-closed_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+closed_port=$(free_port)
 export TIDINGS_TWILIO_API_URL="http://127.0.0.1:$closed_port" TIDINGS_RECONCILE_EVERY=0
 
 # The consumer first (port 0: it prints the one it got), then the server that feeds it.
@@ -81,8 +72,7 @@ say "the consumer listens on $consumer_url"
 timeout 900 "$tidings" serve --port 0 --data-dir "$work/data" --stale-after 3s \
     --sink "webhook=$consumer_url" > "$work/events.jsonl" 2> "$work/serve.log" &
 server=$!
-wait_for "$work/serve.log" "StatusCallback URL" 60 "$server" || fail "tidings serve did not start"
-port=$(sed -n 's/^Tidings is listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$work/serve.log")
+port=$(wait_for_serve "$work/serve.log" "$server") || fail "tidings serve did not start"
 base="http://127.0.0.1:$port"
 callback="$base/twilio/status"
 say "tidings serve listens on $base"

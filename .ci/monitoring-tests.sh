@@ -17,6 +17,7 @@
 # removed on any exit. Loopback only: reconciliation is off and would ask a closed port.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. .ci/lib/serve.sh
 
 monitoring=deploy/monitoring
 rules=$monitoring/tidings-alerts.yaml
@@ -58,7 +59,6 @@ timeout 60 promtool check rules "$work/dashboard-expressions.yaml"
 # 3. A real server, fed signed callbacks so that its counters have values.
 timeout 1800 swift build --product tidings
 tidings="$(swift build --show-bin-path)/tidings"
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 port=$(free_port)
 twilio_api_port=$(free_port)   # nothing listens there
 base="http://127.0.0.1:$port"
@@ -70,12 +70,7 @@ TIDINGS_AUTH_TOKEN=$auth_token TIDINGS_RECONCILE_EVERY=0 \
     timeout 600 "$tidings" serve --host 127.0.0.1 --port "$port" --data-dir "$work/data" \
     > "$work/events.jsonl" 2> "$work/serve.log" &
 server=$!
-for _ in $(seq 1 300); do
-    grep -q "StatusCallback URL" "$work/serve.log" && break
-    kill -0 "$server" 2>/dev/null || break
-    sleep 0.2
-done
-grep -q "StatusCallback URL" "$work/serve.log" || { echo "monitoring: tidings serve did not start:"; cat "$work/serve.log"; exit 1; }
+wait_for_serve "$work/serve.log" "$server" > /dev/null || exit 1
 echo "monitoring: tidings serve listens on $base"
 
 # Three message lives (11 changes, an error code, SMS and WhatsApp); the script also sends a

@@ -27,6 +27,7 @@
 # tail are stopped, and the clone removed, on any exit (QUICKSTART_KEEP=1 keeps the clone).
 set -euo pipefail
 repository=$(cd "$(dirname "$0")/.." && pwd)
+. "$repository/.ci/lib/serve.sh"
 from=${QUICKSTART_FROM:-clone}
 
 say() { echo "quickstart: $*"; }
@@ -171,12 +172,7 @@ say "running the server command: $(cat "$plan/server.sh")"
 env "${unset_tidings[@]}" setsid timeout 3600 bash -e "$plan/server.sh" > "$work/events.jsonl" 2> "$work/serve.log" &
 server=$!
 check_leader "$server"
-for _ in $(seq 1 30000); do
-    grep -q "StatusCallback URL" "$work/serve.log" && break
-    kill -0 "$server" 2> /dev/null || fail "the server command ended before it printed its banner"
-    sleep 0.1
-done
-grep -q "StatusCallback URL" "$work/serve.log" || fail "no banner within 50 minutes"
+wait_for_serve "$work/serve.log" "$server" 3000 > /dev/null || fail "no banner within 50 minutes (or the server command ended)"
 sleep 0.5
 say "the server is up"
 
