@@ -85,6 +85,54 @@ struct TracingEndToEndTests {
         }
     }
 
+    @Test func aReconciliationPassHoldsTheCommitsOfWhatItFound() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let unheard = CallbackFixtures.sid(0x7acf)
+        let account = "AC" + String(repeating: "5", count: 32)
+        try await FakeMessagesAPI.with(
+            answer: { _, _ in .init(status: 500) },
+            list: { _ in
+                .page([FakeMessagesAPI.Answer.messageJSON(unheard, "delivered", updated: "Fri, 15 Jan 2027 08:00:00 +0000")], next: nil)
+            }
+        ) { api in
+            try await LocalReceiver.with { collector in
+                let server = try await TidingsProcess(
+                    arguments: [
+                        "--data-dir", directory.path("data"), "--twilio-api-url", api.baseURL, "--reconcile-every", "0",
+                        "--twilio-account-sid", account,
+                    ],
+                    environment: [
+                        "TIDINGS_AUTH_TOKEN": Self.token,
+                        "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": collector.url,
+                        "OTEL_EXPORTER_OTLP_PROTOCOL": "http/json",
+                        "OTEL_BSP_SCHEDULE_DELAY": "50",
+                    ],
+                    standardOutput: directory.url("stdout.jsonl"))
+                defer { server.stop() }
+                let result = try await TidingsCommand.run(
+                    ["reconcile", "--sweep", "24h", "--server", "http://127.0.0.1:\(server.port)"])
+                #expect(result.exitStatus == 0, "\(result.standardError)")
+
+                var spans: [ExportedSpan] = []
+                try await eventually(timeout: .seconds(30), every: .milliseconds(50)) {
+                    spans = try collector.requests.flatMap { try ExportedSpan.all(inOTLPJSON: $0.body) }
+                    return spans.contains { $0.name == "reconciliation pass" }
+                }
+                let pass = try #require(spans.first { $0.name == "reconciliation pass" })
+                #expect(pass.attributes[SpanAttributeName.reconcileSweepSeconds] == "86400")
+                #expect(pass.attributes[SpanAttributeName.reconcileChecked] == "1")
+                #expect(pass.attributes[SpanAttributeName.reconcileChanged] == "1")
+                let request = try #require(spans.first { $0.spanID == pass.parentSpanID })
+                #expect(request.name == "/v1/reconcile" && request.kind == "SPAN_KIND_SERVER")
+                let commit = try #require(spans.first { $0.parentSpanID == pass.spanID && $0.name == "store commit" })
+                #expect(commit.attributes[SpanAttributeName.messageSid] == unheard)
+                #expect(commit.attributes[SpanAttributeName.outcome] == "recorded")
+                #expect(spans.contains { $0.parentSpanID == pass.spanID && $0.kind == "SPAN_KIND_CLIENT" }, "the list request to the API")
+            }
+        }
+    }
+
     @Test func aCollectorThatIsDownCostsNoCallback() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }

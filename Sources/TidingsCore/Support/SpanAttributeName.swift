@@ -21,9 +21,16 @@ public enum SpanAttributeName {
     public static let sinkName = "tidings.sink.name"
     /// How many changes one delivery carried.
     public static let sinkBatchSize = "tidings.sink.batch_size"
-    /// The outbox sequence numbers of the first and the last change of a delivery.
+    /// The outbox sequence number of the first change of a delivery.
     public static let sinkFirstSeq = "tidings.sink.first_seq"
+    /// The outbox sequence number of the last change of a delivery.
     public static let sinkLastSeq = "tidings.sink.last_seq"
     /// Which attempt at the batch this delivery is (1 for the first).
     public static let sinkAttempt = "tidings.sink.attempt"
+    /// The window a reconciliation pass swept, in seconds (absent without a sweep).
+    public static let reconcileSweepSeconds = "tidings.reconcile.sweep_seconds"
+    /// How many messages a reconciliation pass checked with Twilio.
+    public static let reconcileChecked = "tidings.reconcile.checked"
+    /// How many of them moved or were discovered.
+    public static let reconcileChanged = "tidings.reconcile.changed"
 }

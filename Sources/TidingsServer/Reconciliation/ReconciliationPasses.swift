@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Synchronization
 import TidingsCore
+import Tracing
 
 /// Runs ``Reconciler`` passes one at a time — in this process, and across every instance
 /// on the store, through the lease ``passLease`` held for as long as a pass runs — and
@@ -53,7 +54,8 @@ final class ReconciliationPasses: Sendable {
     }
 
     /// Runs one pass at `now` (with the sweep over `sweep` seconds, when given) unless one
-    /// is running; store failures are thrown, and counted.
+    /// is running; store failures are thrown, and counted. The pass is a `reconciliation pass`
+    /// span, which holds the `store commit` of every message it records.
     func run(now: Date, sweep: TimeInterval?) async throws -> Outcome {
         guard running.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged else { return .busy }
         defer { running.store(false, ordering: .releasing) }
@@ -68,7 +70,13 @@ final class ReconciliationPasses: Sendable {
         }
         let summary: ReconcileSummary
         do {
-            summary = try await reconciler.pass(now: now, sweep: sweep)
+            summary = try await withSpan("reconciliation pass") { span in
+                span.attributes[SpanAttributeName.reconcileSweepSeconds] = sweep.map { Int($0) }
+                let summary = try await reconciler.pass(now: now, sweep: sweep)
+                span.attributes[SpanAttributeName.reconcileChecked] = summary.checked
+                span.attributes[SpanAttributeName.reconcileChanged] = summary.changed + summary.discovered
+                return summary
+            }
         } catch {
             if !(error is CancellationError) { metrics.reconcilePassEnded(.failed, summary: nil) }
             try? await leases.releaseLease(of: Self.passLease, by: instance)
