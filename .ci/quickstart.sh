@@ -32,7 +32,6 @@ from=${QUICKSTART_FROM:-clone}
 
 say() { echo "quickstart: $*"; }
 fail() { printf 'quickstart: FAILED: %b\n' "$*" >&2; exit 1; }
-note() { printf 'quickstart: README: %b\n' "$*" >&2; }
 
 # The prerequisites the quick start names.
 swift_version=$(swift --version 2>/dev/null | sed -n 's/.*Swift version \([0-9]*\.[0-9]*\).*/\1/p' | head -n 1)
