@@ -18,7 +18,7 @@ struct TraceExportTests {
         #expect(TraceExport.isRequested(by: environment) == on)
     }
 
-    @Test func gRPCIsRefusedByNameUnlessTheTracesOwnProtocolIsHTTP() {
+    @Test func gRPCIsRefusedByNameUnlessTheTracesOwnProtocolIsHTTP() throws {
         #expect(TraceExport.unsupportedProtocol(in: ["OTEL_EXPORTER_OTLP_PROTOCOL": "http/protobuf"]) == nil)
         #expect(TraceExport.unsupportedProtocol(in: [:]) == nil)
         let shared = TraceExport.unsupportedProtocol(in: ["OTEL_EXPORTER_OTLP_PROTOCOL": "grpc"])
@@ -30,7 +30,7 @@ struct TraceExportTests {
             "OTEL_EXPORTER_OTLP_PROTOCOL": "http/json", "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL": "grpc",
         ])
         #expect(own?.variable == "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL")
-        let message = UnsupportedProtocolError(variable: "OTEL_EXPORTER_OTLP_PROTOCOL", value: "grpc").description
+        let message = try #require(shared).description
         #expect(message.contains("http/protobuf") && message.contains("4318"))
     }
 }

@@ -124,7 +124,6 @@ public final class GroupCommitQueue: Sendable {
     /// - Throws: ``StatusStoreError`` when that batch did not commit; nothing of it was stored.
     public func record(_ report: StatusReport, receivedAt: Date) async throws -> RecordOutcome {
         try await withSpan("store commit") { span in
-            span.attributes[SpanAttributeName.messageSid] = report.messageSid
             let (outcome, batchSize) = try await withCheckedThrowingContinuation {
                 (continuation: CheckedContinuation<(RecordOutcome, batchSize: Int), any Error>) in
                 let job = Job(entry: Entry(report: report, receivedAt: receivedAt), continuation: continuation)
@@ -138,8 +137,12 @@ public final class GroupCommitQueue: Sendable {
                     startCommitting()
                 }
             }
-            span.attributes[SpanAttributeName.storeBatchSize] = batchSize
-            span.attributes[SpanAttributeName.outcome] = outcome.change == nil ? "duplicate" : "recorded"
+            // Only a recorded span: with tracing off, no attributes are built on this hot path.
+            if span.isRecording {
+                span.attributes[SpanAttributeName.messageSid] = report.messageSid
+                span.attributes[SpanAttributeName.storeBatchSize] = batchSize
+                span.attributes[SpanAttributeName.outcome] = outcome.change == nil ? "duplicate" : "recorded"
+            }
             return outcome
         }
     }

@@ -91,8 +91,10 @@ struct CallbackController: Sendable {
                 message: "The callback has no \(error.field). Twilio always sends it; is this request a message status callback?",
                 field: error.field)
         }
-        span.attributes[SpanAttributeName.messageSid] = callback.messageSid
-        span.attributes[SpanAttributeName.messageStatus] = callback.status.description
+        if span.isRecording {
+            span.attributes[SpanAttributeName.messageSid] = callback.messageSid
+            span.attributes[SpanAttributeName.messageStatus] = callback.status.description
+        }
         for warning in callback.warnings {
             logger.warning("callback kept with a problem", metadata: ["sid": "\(callback.messageSid)", "problem": "\(warning)"])
         }
@@ -112,12 +114,13 @@ struct CallbackController: Sendable {
         commits.committed()
         if let change = outcome.change {
             metrics.callbackAnswered(.accepted)
-            span.attributes[SpanAttributeName.outcome] = CallbackOutcome.accepted.rawValue
             metrics.recorded(change)
         } else {
             metrics.callbackAnswered(.duplicate)
-            span.attributes[SpanAttributeName.outcome] = CallbackOutcome.duplicate.rawValue
             logger.debug("duplicate callback acknowledged", metadata: ["sid": "\(callback.messageSid)", "status": "\(callback.status)"])
+        }
+        if span.isRecording {
+            span.attributes[SpanAttributeName.outcome] = (outcome.change == nil ? CallbackOutcome.duplicate : .accepted).rawValue
         }
         return Response(status: .noContent)
     }

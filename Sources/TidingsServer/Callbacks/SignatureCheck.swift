@@ -31,12 +31,11 @@ struct SignatureCheck: Sendable {
     func verify(_ request: Request, url: String, body: SignedBody, from address: String) throws {
         let span = startSpan("signature check")
         defer { span.end() }
-        span.attributes["url.full"] = url
         do {
             try check(request, url: url, body: body)
-            span.attributes[SpanAttributeName.signatureValid] = true
+            record(valid: true, url: url, on: span)
         } catch let refusal as CallbackRefusal {
-            span.attributes[SpanAttributeName.signatureValid] = false
+            record(valid: false, url: url, on: span)
             if let wait = failureLimiter.recordFailure(of: address) {
                 let seconds = Int((wait / .seconds(1)).rounded(.up))
                 throw CallbackRefusal(error: APIError(
@@ -46,6 +45,14 @@ struct SignatureCheck: Sendable {
             }
             throw refusal
         }
+    }
+
+    /// Names the URL checked and the verdict on `span`, when it is recorded (with tracing
+    /// off, no attributes are built on this hot path).
+    private func record(valid: Bool, url: String, on span: any Span) {
+        guard span.isRecording else { return }
+        span.attributes["url.full"] = url
+        span.attributes[SpanAttributeName.signatureValid] = valid
     }
 
     /// - Throws: ``CallbackRefusal`` (a `403`) carrying what to log.

@@ -28,14 +28,14 @@ public enum TraceExport {
         return endpoint && !disabled
     }
 
-    /// The protocol variable that asks for OTLP/gRPC, which this build leaves out, and its
-    /// value; nil when the protocol in effect for traces is an HTTP one (or unset).
-    public static func unsupportedProtocol(in environment: [String: String]) -> (variable: String, value: String)? {
+    /// The refusal of the protocol variable that asks for OTLP/gRPC, which this build leaves
+    /// out; nil when the protocol in effect for traces is an HTTP one (or unset).
+    public static func unsupportedProtocol(in environment: [String: String]) -> UnsupportedProtocolError? {
         // The traces' own variable wins over the shared one.
         guard let variable = ["OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "OTEL_EXPORTER_OTLP_PROTOCOL"].first(where: {
             environment[$0] != nil
         }), let value = environment[variable], value.lowercased().hasPrefix("grpc") else { return nil }
-        return (variable, value)
+        return UnsupportedProtocolError(variable: variable, value: value)
     }
 
     /// Makes OTLP/HTTP the process's tracer (`InstrumentationSystem`) when `environment` asks
@@ -49,8 +49,8 @@ public enum TraceExport {
     ///   by the default.
     public static func bootstrap(environment: [String: String], logger: Logger) throws -> (any Service)? {
         guard isRequested(by: environment) else { return nil }
-        if let (variable, value) = unsupportedProtocol(in: environment) {
-            throw UnsupportedProtocolError(variable: variable, value: value)
+        if let refusal = unsupportedProtocol(in: environment) {
+            throw refusal
         }
         var configuration = OTel.Configuration.default
         configuration.serviceName = "tidings"
