@@ -24,7 +24,8 @@ enum CallbackBatch {
     /// How many times a batch runs before its failure is reported.
     static let attempts = 4
 
-    /// The queue's commit step for `client`: one transaction per batch, within
+    /// The queue's commit step for `client`: ``OptimisticCommit`` first; when a message
+    /// changed meanwhile, one transaction per batch, within
     /// ``PostgresStoreConfiguration/operationTimeout``, run again when PostgreSQL failed it
     /// to break a deadlock (``isDeadlockVictim(_:)``). A failure becomes a
     /// `StatusStoreError` saying where and why; the queue reports it. Once the batch has
@@ -34,6 +35,11 @@ enum CallbackBatch {
         announcements: ChangeAnnouncements, logger: Logger
     ) -> GroupCommitQueue.Commit {
         { entries in
+            if let batch = try await OptimisticCommit.commit(
+                entries, to: client, configuration: configuration, announcements: announcements, logger: logger)
+            {
+                return batch.outcomes
+            }
             var attempt = 1
             while true {
                 do {

@@ -35,6 +35,42 @@ enum MessagesTable {
         return records
     }
 
+    /// The stored records of `sids`, by SID, each with its row's version (`xmin`, which
+    /// every update of the row changes), read without locking them: see `OptimisticCommit`.
+    static func versionedRecords(
+        sids: [String], on client: PostgresClient, decoder: JSONDecoder, logger: Logger
+    ) async throws -> [String: VersionedRecord] {
+        var records: [String: VersionedRecord] = [:]
+        let rows = try await client.query(
+            "SELECT sid, record, xmin::text FROM messages WHERE sid = ANY(\(sids))", logger: logger)
+        for try await (sid, json, version) in rows.decode((String, String, String).self) {
+            records[sid] = VersionedRecord(record: try decode(json, decoder: decoder), version: version)
+        }
+        return records
+    }
+
+    /// A stored record and the version of its row when it was read.
+    struct VersionedRecord {
+        let record: MessageRecord
+        /// The row's `xmin`, as text.
+        let version: String
+    }
+
+    /// `records` as the JSON array that `jsonb_to_recordset(… AS given (\(recordsetColumns)))`
+    /// turns back into rows; a record whose SID is in `versions` carries that version as
+    /// its row's `version`.
+    static func rowsText(_ records: [MessageRecord], versions: [String: String] = [:]) -> String {
+        JSONCoding.encodedText(records.map { Row(MessageColumns($0), version: versions[$0.sid]) })
+    }
+
+    /// The columns of `messages`, comma-separated, in ``rowsText(_:versions:)``'s names.
+    static let columnList = MessageColumns.names.joined(separator: ", ")
+
+    /// The column definitions of the rows of ``rowsText(_:versions:)`` for `jsonb_to_recordset`,
+    /// `version` last.
+    static let recordsetColumns =
+        (MessageColumns.names.map { "\($0) \(Row.types[$0]!)" } + ["version TEXT"]).joined(separator: ", ")
+
     /// Writes a transaction's records in one statement: `replacing` are those whose rows
     /// it read (and locked) or inserted, `adding` those of messages it found no row for.
     /// The rows travel as JSON arrays that `jsonb_to_recordset` turns back into rows, so a
@@ -48,10 +84,10 @@ enum MessagesTable {
         replacing: [MessageRecord], adding: [MessageRecord], on connection: PostgresConnection, logger: Logger
     ) async throws -> [String] {
         guard !replacing.isEmpty || !adding.isEmpty else { return [] }
-        let replaced = JSONCoding.encodedText(replacing.map { Row(MessageColumns($0)) })
-        let added = JSONCoding.encodedText(adding.map { Row(MessageColumns($0)) })
-        let columns = MessageColumns.names.joined(separator: ", ")
-        let types = MessageColumns.names.map { "\($0) \(Row.types[$0]!)" }.joined(separator: ", ")
+        let replaced = rowsText(replacing)
+        let added = rowsText(adding)
+        let columns = columnList
+        let types = recordsetColumns
         let rows = try await connection.query(
             """
             WITH replaced AS (
@@ -68,9 +104,9 @@ enum MessagesTable {
         return notInserted.sorted()
     }
 
-    /// One row of `messages`, as ``save(replacing:adding:on:logger:)`` sends it inside a
-    /// JSON array: the record's ``TidingsCore/MessageColumns``, each under its column name,
-    /// times as ``TimeColumn`` values.
+    /// One row of `messages`, as ``rowsText(_:versions:)`` sends it inside a JSON array:
+    /// the record's ``TidingsCore/MessageColumns``, each under its column name, times as
+    /// ``TimeColumn`` values.
     private struct Row: JSONWritable {
         /// The SQL type of each column, for `jsonb_to_recordset`.
         static let types = [
@@ -97,8 +133,11 @@ enum MessagesTable {
         let sent_to_delivered: Double?
         let carrier_to_callback: Double?
         let conversation_message_sid: String?
+        /// The version of the row this record replaces, when it was read without a lock.
+        let version: String?
 
-        init(_ columns: MessageColumns) {
+        init(_ columns: MessageColumns, version: String?) {
+            self.version = version
             sid = columns.sid
             status = columns.status
             rank = columns.rank
@@ -135,6 +174,7 @@ enum MessagesTable {
                 object.field("status", status)
                 object.field("to_address", to_address)
                 object.field("updated_at", updated_at)
+                object.field("version", version)
             }
         }
     }

@@ -23,26 +23,56 @@ enum OutboxTable {
         _ changes: [StatusChange], on connection: PostgresConnection, logger: Logger
     ) async throws -> Int64? {
         guard !changes.isEmpty else { return nil }
-        let count = Int64(changes.count)
-        // Each document is written without its `seq`, which the statement puts first.
-        let documents = changes.map { change in
+        let rows = try await connection.query(
+            """
+            WITH \(unescaped: changesTable) AS (
+                SELECT change, position FROM unnest(\(unnumberedDocuments(changes))::text[]) WITH ORDINALITY AS given (change, position)
+            ), \(unescaped: numbering(when: "true"))
+            SELECT before, \(unescaped: notification)::text FROM counter
+            """, logger: logger)
+        for try await (before, _) in rows.decode((Int64, String).self) { return before }
+        throw missingCounter
+    }
+
+    /// The changes' documents, in order, each without its `seq`, which ``numbering(when:)``
+    /// puts first: the rows of ``changesTable``.
+    static func unnumberedDocuments(_ changes: [StatusChange]) -> [String] {
+        changes.map { change in
             var unnumbered = change
             unnumbered.seq = nil
             return JSONCoding.encodedText(unnumbered)
         }
-        let rows = try await connection.query(
-            """
-            WITH counter AS (
-                UPDATE outbox_latest SET seq = seq + \(count) WHERE id = 1 RETURNING seq - \(count) AS before
-            ), added AS (
-                INSERT INTO outbox (seq, change)
-                SELECT counter.before + given.position,
-                       '{"seq":' || (counter.before + given.position) || ',' || substr(given.change, 2)
-                FROM counter, unnest(\(documents)::text[]) WITH ORDINALITY AS given (change, position)
-            )
-            SELECT before, pg_notify(\(PostgresStatusStore.changesChannel), (before + \(count))::text)::text FROM counter
-            """, logger: logger)
-        for try await (before, _) in rows.decode((Int64, String).self) { return before }
-        throw StatusStoreError("the outbox_latest row is missing: the schema was changed by hand; run `tidings migrate`")
     }
+
+    /// The name of the common table expression that ``numbering(when:)`` numbers:
+    /// `(change, position)`, each of ``unnumberedDocuments(_:)`` and its place from 1.
+    static let changesTable = "changes"
+
+    /// Two common table expressions of a statement that defines ``changesTable``: `counter`
+    /// raises `outbox_latest` by the number of changes (locking its row until the
+    /// transaction ends) and returns the `seq` before them, `before`; `numbered` inserts
+    /// the changes under the `seq`s that follow. Both happen only if `condition` (SQL) holds.
+    static func numbering(when condition: String) -> String {
+        """
+        counter AS (
+            UPDATE outbox_latest SET seq = seq + (SELECT count(*) FROM \(changesTable))
+            WHERE id = 1 AND \(condition)
+            RETURNING seq - (SELECT count(*) FROM \(changesTable)) AS before
+        ), numbered AS (
+            INSERT INTO outbox (seq, change)
+            SELECT counter.before + given.position,
+                   '{"seq":' || (counter.before + given.position) || ',' || substr(given.change, 2)
+            FROM counter, \(changesTable) AS given
+        )
+        """
+    }
+
+    /// The `pg_notify` of a statement with ``numbering(when:)``, from its `counter`: its
+    /// payload is the latest `seq` (``ChangeAnnouncements``).
+    static let notification =
+        "pg_notify('\(PostgresStatusStore.changesChannel)', (counter.before + (SELECT count(*) FROM \(changesTable)))::text)"
+
+    /// What a statement that found no `outbox_latest` row throws.
+    static let missingCounter = StatusStoreError(
+        "the outbox_latest row is missing: the schema was changed by hand; run `tidings migrate`")
 }

@@ -95,6 +95,18 @@ enum PostgresSchema {
             WHERE conversation_message_sid IS NOT NULL
             """,
         ]),
+        // What a group commit recorded without locks raises, rolling itself back, when one
+        // of its messages changed since it read them (`OptimisticCommit`).
+        Migration(version: 4, name: "optimistic group commits", sql: [
+            """
+            CREATE FUNCTION tidings_changed_meanwhile() RETURNS BOOLEAN LANGUAGE plpgsql AS $$
+            BEGIN
+                RAISE EXCEPTION 'a message changed since this group commit read it'
+                    USING ERRCODE = 'TD001';
+            END
+            $$
+            """,
+        ]),
     ]
 }
 

@@ -158,6 +158,14 @@ public final class PostgresStatusStore: StatusStore, Service {
     /// `StatusStoreError` saying what could not be done (`action`), where, and why.
     @discardableResult
     func running<T: Sendable>(_ action: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await Self.running(action, configuration: configuration, body)
+    }
+
+    /// ``running(_:_:)`` for `configuration`, for the group commit (`OptimisticCommit`),
+    /// which is made before the store exists.
+    static func running<T: Sendable>(
+        _ action: String, configuration: PostgresStoreConfiguration, _ body: @escaping @Sendable () async throws -> T
+    ) async throws -> T {
         do {
             return try await withDeadline(configuration.operationTimeout, body)
         } catch {

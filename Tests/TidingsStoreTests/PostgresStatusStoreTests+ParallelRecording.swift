@@ -7,10 +7,12 @@ import TidingsCore
 import TidingsTestSupport
 import TwilioWebhooks
 
-/// Instances record in parallel, each transaction locking only its own messages' rows, and
-/// queue only to number their changes at the end (`CallbackBatch`). These tests hold a
-/// recording transaction open halfway — its message written, its changes not yet numbered,
-/// as a slow instance would — and check what the others and the sinks' reader see.
+/// Instances record in parallel: a group commit first without locks (`OptimisticCommit`),
+/// then, when a message changed meanwhile, in a transaction locking only its own messages'
+/// rows (`CallbackBatch`); both queue only to number their changes at the end. These tests
+/// hold a recording transaction open halfway — its message written, its changes not yet
+/// numbered, as a slow instance would — and check what the others and the sinks' reader
+/// see; the others' commits meet the held row and go through the transaction with locks.
 extension PostgresStatusStoreTests {
     @Test("while one instance's transaction is open, others commit; the late change is read after theirs, never skipped")
     func aLateCommitIsNeverSkipped() async throws {
@@ -125,6 +127,39 @@ extension PostgresStatusStoreTests {
         #expect(try await store.message(sid: a)?.status == .sent, "the batch ran again")
         #expect(try await store.message(sid: b)?.status == .sent)
         #expect(try await store.changes(after: 0, limit: 10).map(\.sid) == [a, b, a, b])
+    }
+
+    @Test("a group commit without locks stores nothing when a message changed since it read it")
+    func aChangedMessageUndoesTheUnlockedCommit() async throws {
+        try await withInstances(1) { instances in
+            let store = instances[0]
+            let logger = Logger(label: "tidings-tests")
+            let x = CallbackFixtures.sid(0xA020)
+            _ = try await store.record(try CallbackFixtures.callback(sid: x, status: "queued"), receivedAt: Date())
+            let read = try await MessagesTable.versionedRecords(
+                sids: [x], on: store.client, decoder: JSONCoding.makeDecoder(), logger: logger)
+            // Another commit changes x after the read.
+            _ = try await store.record(try CallbackFixtures.callback(sid: x, status: "sent"), receivedAt: Date())
+
+            let delivered = try CallbackFixtures.callback(sid: x, status: "delivered")
+            let entries = [GroupCommitQueue.Entry(callback: delivered, receivedAt: JSONCoding.wholeMilliseconds(Date()))]
+            let batch = StatusMachine.record(entries, numberingAfter: 0) { read[$0]?.record }
+            let statement = OptimisticCommit.statement(
+                replacing: Array(batch.records.values), adding: [], versions: read.mapValues(\.version),
+                changes: batch.changes)
+            let error = await #expect(throws: PSQLError.self) {
+                for try await _ in try await store.client.query(statement, logger: logger) {}
+            }
+            #expect(error?.serverInfo?[.sqlState] == OptimisticCommit.changedMeanwhileState)
+            #expect(try await store.changes(after: 0, limit: 10).map(\.status) == [.queued, .sent], "nothing numbered")
+            let stored = try #require(try await store.message(sid: x))
+            #expect(stored.status == .sent && stored.history.count == 2, "x is as the other commit left it")
+
+            // Recorded as the group commit records it, from a fresh read: the change follows the other's.
+            let outcome = try await store.record(delivered, receivedAt: Date())
+            #expect(outcome.change?.previousStatus == .sent && outcome.change?.seq == 3)
+            #expect(try await store.message(sid: x)?.history.count == 3)
+        }
     }
 
     /// How many of the connections to `store`'s database wait for a lock.

@@ -58,7 +58,7 @@ enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
                 try await client.query(
                     "CREATE FUNCTION refuse_writes() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$ LANGUAGE plpgsql")
                 try await client.query(
-                    "CREATE TRIGGER refuse_writes BEFORE INSERT ON messages FOR EACH ROW EXECUTE FUNCTION refuse_writes()")
+                    "CREATE TRIGGER refuse_writes BEFORE INSERT OR UPDATE ON messages FOR EACH ROW EXECUTE FUNCTION refuse_writes()")
             } else {
                 try await client.query("DROP TRIGGER refuse_writes ON messages")
                 try await client.query("DROP FUNCTION refuse_writes()")

@@ -1,0 +1,112 @@
+import Foundation
+import Logging
+import PostgresNIO
+import TidingsCore
+
+/// A group commit in two round trips and no explicit transaction, tried before
+/// ``CallbackBatch``'s locking transaction.
+///
+/// 1. Read the batch's messages without locking them, each with its row's version
+///    (`xmin`, which every update of a row changes).
+/// 2. Run the reports through ``TidingsCore/StatusMachine``.
+/// 3. In one statement, which PostgreSQL commits as it ends: replace each message read,
+///    but only if its row still has the version read; insert the others, unless a row
+///    appeared meanwhile; if any message was not written, raise (`tidings_changed_meanwhile`,
+///    schema version 4), which undoes the whole statement; otherwise number the changes
+///    after the outbox (``OutboxTable/numbering(when:)``) and `NOTIFY`.
+///
+/// Nothing waits on the network while holding a lock: the outbox counter is held only from
+/// the statement's numbering to its commit, on the database server, where
+/// ``CallbackBatch``'s transaction holds it for two more round trips. A message another
+/// instance changed between steps 1 and 3 makes the statement raise; the batch then goes
+/// through ``CallbackBatch``'s transaction, which locks its rows, so it is stored at most
+/// one attempt later and never lost. `seq`s are taken in commit order, as there.
+enum OptimisticCommit {
+    /// The SQLSTATE that `tidings_changed_meanwhile()` raises.
+    static let changedMeanwhileState = "TD001"
+
+    /// Records `entries` as above; nil when nothing was stored because a message changed
+    /// meanwhile (or PostgreSQL broke a deadlock with the statement). Once committed, the
+    /// changes go to `announcements`.
+    static func commit(
+        _ entries: [GroupCommitQueue.Entry], to client: PostgresClient, configuration: PostgresStoreConfiguration,
+        announcements: ChangeAnnouncements, logger: Logger
+    ) async throws -> RecordedBatch? {
+        let decoder = JSONCoding.makeDecoder()
+        let sids = Array(Set(entries.map(\.report.messageSid))).sorted()
+        let stored = try await PostgresStatusStore.running(
+            "read the stored messages of \(entries.count) callback(s)", configuration: configuration
+        ) {
+            try await MessagesTable.versionedRecords(sids: sids, on: client, decoder: decoder, logger: logger)
+        }
+        var batch = StatusMachine.record(entries, numberingAfter: 0) { stored[$0]?.record }
+        let written = batch.records.keys.sorted().map { batch.records[$0]! }
+        let statement = self.statement(
+            replacing: written.filter { stored[$0.sid] != nil }, adding: written.filter { stored[$0.sid] == nil },
+            versions: stored.mapValues(\.version), changes: batch.changes)
+        do {
+            let before = try await PostgresStatusStore.running(
+                "commit \(entries.count) callback(s); nothing of them was stored", configuration: configuration
+            ) {
+                let rows = try await client.query(statement, logger: logger)
+                for try await (before, _) in rows.decode((Int64?, String?).self) { return before }
+                throw OutboxTable.missingCounter
+            }
+            if let before {
+                batch.renumber(after: before)
+                // Its NOTIFY may have been heard already; then the sinks read the outbox once more.
+                announcements.willCommit(latestSeq: batch.latestSeq)
+            } else if !batch.changes.isEmpty {
+                throw OutboxTable.missingCounter
+            }
+            announcements.committed(batch.changes)
+            return batch
+        } catch let error as StatusStoreError where isChangedMeanwhile(error) || CallbackBatch.isDeadlockVictim(error) {
+            logger.debug(
+                "a group commit without locks found a message changed since it read it; recording the batch with row locks",
+                metadata: ["error": "\(error)"])
+            return nil
+        }
+    }
+
+    /// The statement of step 3; it answers one row: the `seq` before the batch's changes
+    /// (NULL when there are none) and its `NOTIFY`.
+    static func statement(
+        replacing: [MessageRecord], adding: [MessageRecord], versions: [String: String], changes: [StatusChange]
+    ) -> PostgresQuery {
+        let assignments = MessageColumns.names.filter { $0 != "sid" && $0 != "first_seen_at" }
+            .map { "\($0) = given.\($0)" }.joined(separator: ", ")
+        let expected = replacing.count + adding.count
+        let outbox = changes.isEmpty
+            ? (numbering: "", result: "NULL::bigint, NULL::text FROM unchanged")
+            : (numbering: ", " + OutboxTable.numbering(when: "(SELECT ok FROM unchanged)"),
+               result: "counter.before, \(OutboxTable.notification)::text FROM counter")
+        return """
+            WITH replaced AS (
+                UPDATE messages SET \(unescaped: assignments)
+                FROM jsonb_to_recordset(\(MessagesTable.rowsText(replacing, versions: versions))::jsonb)
+                    AS given (\(unescaped: MessagesTable.recordsetColumns))
+                WHERE messages.sid = given.sid AND messages.xmin::text = given.version
+                RETURNING messages.sid
+            ), added AS (
+                INSERT INTO messages (\(unescaped: MessagesTable.columnList))
+                SELECT \(unescaped: MessagesTable.columnList)
+                FROM jsonb_to_recordset(\(MessagesTable.rowsText(adding))::jsonb)
+                    AS given (\(unescaped: MessagesTable.recordsetColumns))
+                ON CONFLICT (sid) DO NOTHING RETURNING sid
+            ), unchanged AS (
+                SELECT CASE WHEN (SELECT count(*) FROM replaced) + (SELECT count(*) FROM added) = \(expected)
+                    THEN true ELSE tidings_changed_meanwhile() END AS ok
+            ), \(unescaped: OutboxTable.changesTable) AS (
+                SELECT change, position
+                FROM unnest(\(OutboxTable.unnumberedDocuments(changes))::text[]) WITH ORDINALITY AS given (change, position)
+            )\(unescaped: outbox.numbering)
+            SELECT \(unescaped: outbox.result)
+            """
+    }
+
+    /// Whether `error` is the statement undoing itself because a message changed.
+    static func isChangedMeanwhile(_ error: StatusStoreError) -> Bool {
+        (error.underlying as? PSQLError)?.serverInfo?[.sqlState] == changedMeanwhileState
+    }
+}
