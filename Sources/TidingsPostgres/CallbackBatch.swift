@@ -4,7 +4,8 @@ import PostgresNIO
 import TidingsCore
 
 /// One group commit of a ``PostgresStatusStore``: the callbacks that
-/// ``TidingsCore/GroupCommitQueue`` gathered, applied in one transaction.
+/// ``TidingsCore/GroupCommitQueue`` gathered, recorded by `OptimisticCommit` without locks,
+/// or — when one of their messages changed meanwhile — applied in one transaction:
 ///
 /// 1. Read the batch's messages and lock their rows (`FOR UPDATE`, in SID order).
 /// 2. Run each callback through ``TidingsCore/StatusMachine`` in arrival order, a callback

@@ -4,12 +4,13 @@ import TidingsCore
 
 /// Reads and writes the `outbox` table and its `outbox_latest` counter (see `PostgresSchema`).
 ///
-/// `outbox_latest` holds one row, the highest `seq` ever given to a change. A transaction
-/// numbers its changes last, in one statement (``append(_:on:logger:)``) that raises the
-/// counter, which locks its row until the transaction ends, and inserts the changes below
-/// the new value. Transactions on every instance record their messages in parallel, each
-/// locking only its own messages' rows, and wait for one another only for that statement
-/// and their commit. So `seq`s are taken in commit order with no gaps: a reader never sees
+/// `outbox_latest` holds one row, the highest `seq` ever given to a change. A commit
+/// numbers its changes last (``numbering(when:)``): it raises the counter, which locks its
+/// row until the commit ends, and inserts the changes below the new value — in the
+/// statement that writes the messages and commits (`OptimisticCommit`), or in the last
+/// statement of a transaction (``append(_:on:logger:)``, `CallbackBatch`). Commits on every
+/// instance record their messages in parallel and wait for one another only from their
+/// numbering to their end. So `seq`s are taken in commit order with no gaps: a reader never sees
 /// `seq` n+1 committed while n is still to come (as a sequence's numbers would allow),
 /// which would make a sink cursor step over n.
 enum OutboxTable {

@@ -8,13 +8,13 @@ import TwilioWebhooks
 /// The ``TidingsCore/StatusStore`` for more than one Tidings instance: every instance
 /// behind the load balancer connects to the same PostgreSQL database.
 ///
-/// - Callbacks are committed in groups (``TidingsCore/GroupCommitQueue``), one
-///   transaction per group. A transaction locks the rows of its messages only, so
-///   transactions of every instance record in parallel: a message's record is read, moved
-///   by ``TidingsCore/StatusMachine`` and written back with no other transaction in
-///   between. They queue only to number their changes, the last statement before the
-///   commit, so outbox `seq`s become visible in order with no gaps, which is what the
-///   sinks' cursors need (see `CallbackBatch`).
+/// - Callbacks are committed in groups (``TidingsCore/GroupCommitQueue``): a group's
+///   messages are read, moved by ``TidingsCore/StatusMachine`` and written back by one
+///   statement that fails if another commit changed one of them in between
+///   (`OptimisticCommit`); the group then runs again in a transaction that locks its
+///   messages' rows (`CallbackBatch`). Commits of every instance record in parallel and
+///   queue only to number their changes, at their end, so outbox `seq`s become visible in
+///   order with no gaps, which is what the sinks' cursors need.
 /// - The changes of a transaction are announced with `NOTIFY tidings_changes` as it
 ///   commits; every instance `LISTEN`s, so its sinks and `GET /v1/events` see changes that
 ///   another instance stored at once (``observeChanges(_:)``).
