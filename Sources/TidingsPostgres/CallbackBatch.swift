@@ -108,9 +108,11 @@ enum CallbackBatch {
         of batch: inout RecordedBatch, on connection: PostgresConnection,
         announcements: ChangeAnnouncements, logger: Logger
     ) async throws {
-        guard let before = try await OutboxTable.append(batch.changes, on: connection, logger: logger) else { return }
+        guard
+            let before = try await OutboxTable.append(
+                batch.changes, on: connection, announcements: announcements, logger: logger)
+        else { return }
         batch.renumber(after: before)
-        announcements.willCommit(latestSeq: batch.latestSeq)
     }
 
     /// Whether a batch failed only because PostgreSQL broke a deadlock with another

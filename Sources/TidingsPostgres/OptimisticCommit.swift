@@ -43,7 +43,7 @@ enum OptimisticCommit {
         let written = batch.records.keys.sorted().map { batch.records[$0]! }
         let statement = self.statement(
             replacing: written.filter { stored[$0.sid] != nil }, adding: written.filter { stored[$0.sid] == nil },
-            versions: stored.mapValues(\.version), changes: batch.changes)
+            versions: stored.mapValues(\.version), changes: batch.changes, announcements: announcements)
         do {
             let before = try await PostgresStatusStore.running(
                 "commit \(entries.count) callback(s); nothing of them was stored", configuration: configuration
@@ -54,8 +54,6 @@ enum OptimisticCommit {
             }
             if let before {
                 batch.renumber(after: before)
-                // Its NOTIFY may have been heard already; then the sinks read the outbox once more.
-                announcements.willCommit(latestSeq: batch.latestSeq)
             } else if !batch.changes.isEmpty {
                 throw OutboxTable.missingCounter
             }
@@ -72,7 +70,8 @@ enum OptimisticCommit {
     /// The statement of step 3; it answers one row: the `seq` before the batch's changes
     /// (NULL when there are none) and its `NOTIFY`.
     static func statement(
-        replacing: [MessageRecord], adding: [MessageRecord], versions: [String: String], changes: [StatusChange]
+        replacing: [MessageRecord], adding: [MessageRecord], versions: [String: String], changes: [StatusChange],
+        announcements: ChangeAnnouncements
     ) -> PostgresQuery {
         let assignments = MessageColumns.names.filter { $0 != "sid" && $0 != "first_seen_at" }
             .map { "\($0) = given.\($0)" }.joined(separator: ", ")
@@ -80,7 +79,7 @@ enum OptimisticCommit {
         let outbox = changes.isEmpty
             ? (numbering: "", result: "NULL::bigint, NULL::text FROM unchanged")
             : (numbering: ", " + OutboxTable.numbering(when: "(SELECT ok FROM unchanged)"),
-               result: "counter.before, \(OutboxTable.notification)::text FROM counter")
+               result: "counter.before, \(OutboxTable.notification(announcements))::text FROM counter")
         return """
             WITH replaced AS (
                 UPDATE messages SET \(unescaped: assignments)

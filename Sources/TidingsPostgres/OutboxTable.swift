@@ -8,7 +8,7 @@ import TidingsCore
 /// numbers its changes last (``numbering(when:)``): it raises the counter, which locks its
 /// row until the commit ends, and inserts the changes below the new value — in the
 /// statement that writes the messages and commits (`OptimisticCommit`), or in the last
-/// statement of a transaction (``append(_:on:logger:)``, `CallbackBatch`). Commits on every
+/// statement of a transaction (``append(_:on:announcements:logger:)``, `CallbackBatch`). Commits on every
 /// instance record their messages in parallel and wait for one another only from their
 /// numbering to their end. So `seq`s are taken in commit order with no gaps: a reader never sees
 /// `seq` n+1 committed while n is still to come (as a sequence's numbers would allow),
@@ -21,7 +21,8 @@ enum OutboxTable {
     /// the counter's lock until the transaction ends, so call it last. No changes: nothing
     /// is locked, and nil.
     static func append(
-        _ changes: [StatusChange], on connection: PostgresConnection, logger: Logger
+        _ changes: [StatusChange], on connection: PostgresConnection, announcements: ChangeAnnouncements,
+        logger: Logger
     ) async throws -> Int64? {
         guard !changes.isEmpty else { return nil }
         let rows = try await connection.query(
@@ -29,7 +30,7 @@ enum OutboxTable {
             WITH \(unescaped: changesTable) AS (
                 SELECT change, position FROM unnest(\(unnumberedDocuments(changes))::text[]) WITH ORDINALITY AS given (change, position)
             ), \(unescaped: numbering(when: "true"))
-            SELECT before, \(unescaped: notification)::text FROM counter
+            SELECT before, \(unescaped: notification(announcements))::text FROM counter
             """, logger: logger)
         for try await (before, _) in rows.decode((Int64, String).self) { return before }
         throw missingCounter
@@ -69,9 +70,11 @@ enum OutboxTable {
     }
 
     /// The `pg_notify` of a statement with ``numbering(when:)``, from its `counter`: its
-    /// payload is the latest `seq` (``ChangeAnnouncements``).
-    static let notification =
-        "pg_notify('\(PostgresStatusStore.changesChannel)', (counter.before + (SELECT count(*) FROM \(changesTable)))::text)"
+    /// payload names the latest `seq` and this instance (``ChangeAnnouncements``).
+    static func notification(_ announcements: ChangeAnnouncements) -> String {
+        let latestSeq = "counter.before + (SELECT count(*) FROM \(changesTable))"
+        return "pg_notify('\(PostgresStatusStore.changesChannel)', \(announcements.payloadSQL(latestSeq: latestSeq)))"
+    }
 
     /// What a statement that found no `outbox_latest` row throws.
     static let missingCounter = StatusStoreError(

@@ -109,14 +109,15 @@ extension PostgresStatusStore {
             candidates.sort { ($0.updatedAt, $0.sid) < ($1.updatedAt, $1.sid) }
             let marked = StatusMachine.markStale(candidates, at: time, numberingAfter: 0)
             _ = try await MessagesTable.save(replacing: marked.map(\.record), adding: [], on: connection, logger: logger)
-            guard let before = try await OutboxTable.append(marked.map(\.change), on: connection, logger: logger)
+            guard
+                let before = try await OutboxTable.append(
+                    marked.map(\.change), on: connection, announcements: announcements, logger: logger)
             else { return [] }
             let changes = marked.map { stale in
                 var change = stale.change
                 change.seq! += before
                 return change
             }
-            announcements.willCommit(latestSeq: changes.last!.seq!)
             return changes
         }
         announcements.committed(changes)

@@ -146,7 +146,7 @@ extension PostgresStatusStoreTests {
             let batch = StatusMachine.record(entries, numberingAfter: 0) { read[$0]?.record }
             let statement = OptimisticCommit.statement(
                 replacing: Array(batch.records.values), adding: [], versions: read.mapValues(\.version),
-                changes: batch.changes)
+                changes: batch.changes, announcements: store.announcements)
             let error = await #expect(throws: PSQLError.self) {
                 for try await _ in try await store.client.query(statement, logger: logger) {}
             }

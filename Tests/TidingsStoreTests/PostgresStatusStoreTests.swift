@@ -4,7 +4,7 @@ import PostgresNIO
 import Synchronization
 import Testing
 import TidingsCore
-import TidingsPostgres
+@testable import TidingsPostgres
 import TidingsTestSupport
 import TwilioWebhooks
 
@@ -125,6 +125,29 @@ struct PostgresStatusStoreTests {
                 try await Task.sleep(for: .milliseconds(200))
             }
             #expect(heard.load(ordering: .relaxed) > 0, "the other instance heard of the changes")
+        }
+    }
+
+    @Test("a commit's NOTIFY is known as its own by the instance that sent it, and by no other")
+    func ownNotifications() async throws {
+        try await withInstances(1) { instances in
+            let (own, other) = (instances[0].announcements, ChangeAnnouncements())
+            let published = Atomic<Int>(0)
+            for announcements in [own, other] {
+                announcements.observers.add { _ in published.add(1, ordering: .relaxed) }
+            }
+            let rows = try await instances[0].client.query(
+                PostgresQuery(unsafeSQL: "SELECT \(own.payloadSQL(latestSeq: "41 + 1"))"))
+            var payload = ""
+            for try await text in rows.decode(String.self) { payload = text }
+            #expect(payload == "42 \(own.token)")
+
+            own.heard(payload)
+            #expect(published.load(ordering: .relaxed) == 0, "its own commit is not announced again")
+            other.heard(payload)
+            #expect(published.load(ordering: .relaxed) == 1, "another instance reads the outbox")
+            own.heard("42")
+            #expect(published.load(ordering: .relaxed) == 2, "a payload without a token (an older Tidings) is announced")
         }
     }
 
