@@ -111,13 +111,33 @@ struct GracefulStopTests {
     static let stopAfter = 300
 
     @Test func acknowledgedCallbacksAreStoredAfterSIGTERMUnderLoad() async throws {
+        try await stopUnderLoad(environment: [:])
+    }
+
+    /// With traces on and a collector that takes each export and never answers: exports
+    /// time out (`OTEL_EXPORTER_OTLP_TIMEOUT`, 3 s by default), callbacks go on, and the
+    /// stop waits for the last export at most `OTEL_BSP_EXPORT_TIMEOUT` (5 s by default).
+    @Test func aCollectorThatNeverAnswersNeitherCostsCallbacksNorHoldsTheStop() async throws {
+        try await LocalReceiver.with(answer: { _ in .stall(.seconds(8)) }) { collector in
+            try await stopUnderLoad(environment: [
+                "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": collector.url, "OTEL_BSP_SCHEDULE_DELAY": "20",
+            ])
+            #expect(!collector.requests.isEmpty, "the exporter reached the collector")
+        }
+    }
+
+    /// Posts callbacks to a server started with `environment`, sends it SIGTERM after
+    /// ``stopAfter`` were acknowledged, and checks that it ended by itself and that a server
+    /// started again on its data holds every callback it acknowledged.
+    private func stopUnderLoad(environment: [String: String]) async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let arguments = ["--data-dir", directory.path("data")]
         let sids = (0..<Self.total).map { CallbackFixtures.sid(0xd0000 + $0) }
         let acknowledged = Acknowledgements()
         let first = try await TidingsProcess(
-            arguments: arguments, environment: ["TIDINGS_AUTH_TOKEN": Self.token], standardOutput: directory.url("stdout-1.jsonl"))
+            arguments: arguments, environment: ["TIDINGS_AUTH_TOKEN": Self.token].merging(environment) { $1 },
+            standardOutput: directory.url("stdout-1.jsonl"))
         let client = CallbackClient(port: first.port, authToken: Self.token)
         await client.postSent(to: sids, indices: Array(0..<Self.total)) { index in
             if acknowledged.insert(index) == Self.stopAfter {
@@ -127,6 +147,7 @@ struct GracefulStopTests {
         let beforeStop = acknowledged.indices
         #expect(beforeStop.count >= Self.stopAfter)
         #expect(beforeStop.count < Self.total, "the stop came after the last callback")
+        #expect(first.hasEnded(within: .seconds(10)) && first.terminationStatus == 0, "it ended by itself, with 0")
 
         let second = try await TidingsProcess(
             arguments: arguments, environment: ["TIDINGS_AUTH_TOKEN": Self.token], standardOutput: directory.url("stdout-2.jsonl"))

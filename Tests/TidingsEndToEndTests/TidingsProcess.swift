@@ -50,6 +50,12 @@ final class TidingsProcess: Sendable {
         self.standardError = standardError
     }
 
+    /// How it ended: its exit code, or the signal that ended it; nil while it runs.
+    var terminationStatus: Int32? { process.terminationStatus }
+
+    /// Whether it ended within `timeout`.
+    func hasEnded(within timeout: Duration) -> Bool { process.hasEnded(within: timeout) }
+
     /// Sends `signal` and waits, bounded, for the process to end (``ChildProcess/stop(with:)``).
     func stop(with signal: Int32 = SIGTERM) {
         process.stop(with: signal)
