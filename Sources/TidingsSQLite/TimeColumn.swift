@@ -1,4 +1,5 @@
 import Foundation
+import TidingsCore
 
 /// How the `messages` table keeps times (`first_seen_at`, `updated_at`): Unix seconds as a
 /// REAL, always of a whole millisecond — the precision of the record's JSON document.
@@ -12,7 +13,7 @@ enum TimeColumn {
     /// The column value of `date`: its nearest whole millisecond, as Unix seconds (the
     /// same rounding as ``TidingsCore/JSONCoding/wholeMilliseconds(_:)``).
     static func value(_ date: Date) -> Double {
-        seconds(milliseconds: (date.timeIntervalSince1970 * 1000).rounded())
+        seconds(milliseconds: (StorableTime.clamped(date).timeIntervalSince1970 * 1000).rounded())
     }
 
     /// The column value of the first whole millisecond at or after `date`.
@@ -21,6 +22,7 @@ enum TimeColumn {
     /// this one, and before `date` exactly when its value is below it — also when `date`
     /// falls between two milliseconds.
     static func lowerBound(_ date: Date) -> Double {
+        let date = StorableTime.clamped(date)
         var milliseconds = (date.timeIntervalSince1970 * 1000).rounded(.down)
         while Date(timeIntervalSince1970: seconds(milliseconds: milliseconds)) < date {
             milliseconds += 1
