@@ -1,4 +1,3 @@
-import Foundation
 import TidingsCore
 
 /// Tells a store's observers of changes (``PostgresStatusStore/observeChanges(_:)``): this

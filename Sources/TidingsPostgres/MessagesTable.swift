@@ -84,10 +84,7 @@ enum MessagesTable {
         replacing: [MessageRecord], adding: [MessageRecord], on connection: PostgresConnection, logger: Logger
     ) async throws -> [String] {
         guard !replacing.isEmpty || !adding.isEmpty else { return [] }
-        let replaced = rowsText(replacing)
-        let added = rowsText(adding)
-        let columns = columnList
-        let types = recordsetColumns
+        let (replaced, added, columns, types) = (rowsText(replacing), rowsText(adding), columnList, recordsetColumns)
         let rows = try await connection.query(
             """
             WITH replaced AS (

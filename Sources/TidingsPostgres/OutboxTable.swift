@@ -8,11 +8,11 @@ import TidingsCore
 /// numbers its changes last (``numbering(when:)``): it raises the counter, which locks its
 /// row until the commit ends, and inserts the changes below the new value — in the
 /// statement that writes the messages and commits (`OptimisticCommit`), or in the last
-/// statement of a transaction (``append(_:on:announcements:logger:)``, `CallbackBatch`). Commits on every
-/// instance record their messages in parallel and wait for one another only from their
-/// numbering to their end. So `seq`s are taken in commit order with no gaps: a reader never sees
-/// `seq` n+1 committed while n is still to come (as a sequence's numbers would allow),
-/// which would make a sink cursor step over n.
+/// statement of a transaction (``append(_:on:announcements:logger:)``, `CallbackBatch`).
+/// Commits on every instance record their messages in parallel and wait for one another
+/// only from their numbering to their end. So `seq`s are taken in commit order with no
+/// gaps: a reader never sees `seq` n+1 committed while n is still to come (as a
+/// sequence's numbers would allow), which would make a sink cursor step over n.
 enum OutboxTable {
     /// Numbers `changes` (given in order) after the outbox's latest `seq`, inserts them,
     /// raises the counter and announces them to every instance listening; the notification
