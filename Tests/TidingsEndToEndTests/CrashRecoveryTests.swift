@@ -116,7 +116,8 @@ struct GracefulStopTests {
 
     /// With traces on and a collector that takes each export and never answers: exports
     /// time out (`OTEL_EXPORTER_OTLP_TIMEOUT`, 3 s by default), callbacks go on, and the
-    /// stop waits for the last export at most `OTEL_BSP_EXPORT_TIMEOUT` (5 s by default).
+    /// stop waits for the last export at most `OTEL_BSP_EXPORT_TIMEOUT` (5 s by default), so
+    /// the server still ends by itself within the 10 s a stop gives it before SIGKILL.
     @Test func aCollectorThatNeverAnswersNeitherCostsCallbacksNorHoldsTheStop() async throws {
         try await LocalReceiver.with(answer: { _ in .stall(.seconds(8)) }) { collector in
             try await stopUnderLoad(environment: [
