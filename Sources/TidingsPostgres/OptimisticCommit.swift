@@ -52,11 +52,7 @@ enum OptimisticCommit {
                 for try await (before, _) in rows.decode((Int64?, String?).self) { return before }
                 throw OutboxTable.missingCounter
             }
-            if let before {
-                batch.renumber(after: before)
-            } else if !batch.changes.isEmpty {
-                throw OutboxTable.missingCounter
-            }
+            if let before { batch.renumber(after: before) }
             announcements.committed(batch.changes)
             return batch
         } catch let error as StatusStoreError where isChangedMeanwhile(error) || CallbackBatch.isDeadlockVictim(error) {
@@ -68,13 +64,12 @@ enum OptimisticCommit {
     }
 
     /// The statement of step 3; it answers one row: the `seq` before the batch's changes
-    /// (NULL when there are none) and its `NOTIFY`.
+    /// (NULL when there are none) and its `NOTIFY`. With changes and no `outbox_latest`
+    /// row it answers none.
     static func statement(
         replacing: [MessageRecord], adding: [MessageRecord], versions: [String: String], changes: [StatusChange],
         announcements: ChangeAnnouncements
     ) -> PostgresQuery {
-        let assignments = MessageColumns.names.filter { $0 != "sid" && $0 != "first_seen_at" }
-            .map { "\($0) = given.\($0)" }.joined(separator: ", ")
         let expected = replacing.count + adding.count
         let outbox = changes.isEmpty
             ? (numbering: "", result: "NULL::bigint, NULL::text FROM unchanged")
@@ -82,7 +77,7 @@ enum OptimisticCommit {
                result: "counter.before, \(OutboxTable.notification(announcements))::text FROM counter")
         return """
             WITH replaced AS (
-                UPDATE messages SET \(unescaped: assignments)
+                UPDATE messages SET \(unescaped: replacedAssignments)
                 FROM jsonb_to_recordset(\(MessagesTable.rowsText(replacing, versions: versions))::jsonb)
                     AS given (\(unescaped: MessagesTable.recordsetColumns))
                 WHERE messages.sid = given.sid AND messages.xmin::text = given.version
@@ -103,6 +98,9 @@ enum OptimisticCommit {
             SELECT \(unescaped: outbox.result)
             """
     }
+
+    /// The `SET` list of step 3's `UPDATE`, from the `given` rows.
+    private static let replacedAssignments = MessageColumns.assignments(from: "given")
 
     /// Whether `error` is the statement undoing itself because a message changed.
     static func isChangedMeanwhile(_ error: StatusStoreError) -> Bool {

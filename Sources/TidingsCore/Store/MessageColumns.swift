@@ -17,10 +17,16 @@ public struct MessageColumns: Sendable, Equatable {
     ]
 
     /// `INSERT … ON CONFLICT (sid) DO UPDATE SET` followed by this: every column a later
-    /// callback can change takes the new row's value (all but `sid` and `first_seen_at`).
+    /// callback can change takes the new row's value (``assignments(from:)`` of `excluded`).
     /// SQLite and PostgreSQL spell it alike.
-    public static let upsertAssignments = names.filter { $0 != "sid" && $0 != "first_seen_at" }
-        .map { "\($0) = excluded.\($0)" }.joined(separator: ",\n")
+    public static let upsertAssignments = assignments(from: "excluded")
+
+    /// The `SET` list of a write that replaces a stored row with the row `source` names:
+    /// every column a later callback can change (all but `sid` and `first_seen_at`) takes
+    /// `source`'s value.
+    public static func assignments(from source: String) -> String {
+        names.filter { $0 != "sid" && $0 != "first_seen_at" }.map { "\($0) = \(source).\($0)" }.joined(separator: ",\n")
+    }
 
     /// `sid`: the message SID, the table's key.
     public let sid: String
