@@ -18,6 +18,8 @@ import TwilioWebhooks
 ///   `seq`; sink cursors and dead letters are written in transactions of their own on the
 ///   same writer connection (see `SQLiteStatusStore+ChangeOutbox.swift`).
 /// - How much a commit survives is ``SQLiteSynchronous``: by default `FULL`, power loss.
+/// - The write-ahead log is copied into the database file on a connection and a thread of
+///   its own (`WALCheckpointer`), not by the writer between two commits.
 /// - Each message is one row of the `messages` table holding its ``TidingsCore/MessageRecord``
 ///   as the JSON document the API shows (``TidingsCore/JSONCoding``), next to the columns
 ///   that the listing and the stats filter, sort and count on, in SQL on a reader (see
@@ -48,6 +50,8 @@ public final class SQLiteStatusStore: StatusStore {
     /// The connections: one writer connection, on which `writer` commits callbacks and the
     /// outbox writes cursors and dead letters, and readers used in parallel.
     let pool: DatabasePool
+    /// Copies the write-ahead log into the database file beside the writer.
+    let checkpointer: WALCheckpointer
     private let writer: GroupCommitQueue
     /// Who hears of each commit's changes (``observeChanges(_:)``).
     let observers: ChangeObservers
@@ -62,8 +66,18 @@ public final class SQLiteStatusStore: StatusStore {
     ///   - clock: the time sink leases are judged by (tests step a manual one).
     /// - Throws: `StatusStoreError` saying, in words for the operator, what failed and what
     ///   to check: the directory, the file's permissions, or a database from a newer Tidings.
-    public init(
+    public convenience init(
         directory: URL, synchronous: SQLiteSynchronous = .full, logger: Logger? = nil, clock: ServiceClock = .continuous
+    ) throws {
+        try self.init(
+            directory: directory, synchronous: synchronous, logger: logger, clock: clock,
+            checkpointPages: WALCheckpointer.defaultThreshold)
+    }
+
+    /// Opens the store as the public initializer does, with the write-ahead log checkpointed
+    /// from `checkpointPages` pages on (tests make it small).
+    init(
+        directory: URL, synchronous: SQLiteSynchronous, logger: Logger?, clock: ServiceClock, checkpointPages: Int
     ) throws {
         let directoryPath = directory.path(percentEncoded: false)
         do {
@@ -81,13 +95,17 @@ public final class SQLiteStatusStore: StatusStore {
         configuration.label = "tidings"
         configuration.busyMode = .timeout(Self.busyTimeout)
         let pool: DatabasePool
+        let checkpointer: WALCheckpointer
         do {
             pool = try DatabasePool(path: databasePath, configuration: configuration)
+            checkpointer = try WALCheckpointer(
+                path: databasePath, synchronous: synchronous, threshold: checkpointPages, logger: logger)
             // GRDB sets `synchronous=NORMAL` on the writer when it turns WAL on, after any
             // `prepareDatabase` step, so the level is set here, once the pool is open. Only
             // the writer connection commits, and it lives as long as the pool.
             try pool.writeWithoutTransaction { db in
                 try db.execute(sql: "PRAGMA synchronous = \(synchronous.pragmaValue)")
+                checkpointer.takeOver(from: db)
             }
         } catch {
             throw StatusStoreError(
@@ -103,6 +121,7 @@ public final class SQLiteStatusStore: StatusStore {
         self.synchronous = synchronous
         self.clock = clock
         self.pool = pool
+        self.checkpointer = checkpointer
         let observers = ChangeObservers()
         self.observers = observers
         self.writer = GroupCommitQueue(

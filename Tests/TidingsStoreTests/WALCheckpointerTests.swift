@@ -1,0 +1,80 @@
+import Foundation
+import GRDB
+import Testing
+import TidingsCore
+@testable import TidingsSQLite
+import TidingsTestSupport
+
+/// The SQLite store's write-ahead log is copied into the database file beside the writer
+/// (`WALCheckpointer`), and still stops growing while the writer never stops.
+@Suite("WALCheckpointer")
+struct WALCheckpointerTests {
+    typealias Fixture = CallbackFixtures
+
+    /// The size of one frame of the log: a 24-byte header and a page (SQLite's default 4,096).
+    private static let frameBytes = 24 + 4096
+
+    /// Records `count` callbacks one after the other, each in a commit of its own: messages'
+    /// first callbacks and later ones, so commits insert and update.
+    private func recordOneByOne(_ count: Int, in store: SQLiteStatusStore) async throws {
+        for index in 0..<count {
+            let status = ["queued", "sent", "delivered"][index % 3]
+            let callback = try Fixture.callback(sid: Fixture.sid(index / 3), status: status)
+            _ = try await store.record(callback, receivedAt: Fixture.time(index))
+        }
+    }
+
+    @Test("the log is copied on the checkpointer's thread and starts again, so it stops growing")
+    func logStopsGrowing() async throws {
+        try await TemporaryDirectory.with { directory in
+            let callbacks = 600
+            do {
+                let store = try SQLiteStatusStore(
+                    directory: directory, synchronous: .full, logger: nil, clock: .continuous, checkpointPages: 8)
+                try await recordOneByOne(callbacks, in: store)
+
+                #expect(store.checkpointer.completedCheckpoints > 0)
+                // Every commit writes at least three pages (the message, the outbox, an
+                // index), so a log that never started again would hold over 1,800 frames.
+                // Copied only beside a writer that never pauses, it would never start
+                // again: the writer copying the rest after each checkpoint is what bounds it.
+                let walBytes = try FileManager.default.attributesOfItem(
+                    atPath: store.databaseURL.path(percentEncoded: false) + "-wal")[.size] as? Int ?? 0
+                #expect(walBytes < 300 * Self.frameBytes, "the log holds \(walBytes / Self.frameBytes) frames")
+            }
+            let reopened = try SQLiteStatusStore(directory: directory)
+            for message in 0..<(callbacks / 3) {
+                let record = try #require(try await reopened.message(sid: Fixture.sid(message)))
+                #expect(record.status == .delivered)
+            }
+        }
+    }
+
+    @Test("the checkpoint connection syncs at the store's level", arguments: SQLiteSynchronous.allCases)
+    func checkpointSyncsAtTheStoresLevel(synchronous: SQLiteSynchronous) async throws {
+        // The numbers `PRAGMA synchronous` answers, as SQLite documents them. A checkpoint
+        // that did not sync the database file before the log started again could lose, at
+        // a power cut, commits the log had made durable.
+        let pragmaNumbers: [SQLiteSynchronous: Int] = [.normal: 1, .full: 2]
+        try await TemporaryDirectory.with { directory in
+            let store = try SQLiteStatusStore(directory: directory, synchronous: synchronous)
+            let level = try await store.checkpointer.connection.read { db in
+                try Int.fetchOne(db, sql: "PRAGMA synchronous")
+            }
+            #expect(level == pragmaNumbers[synchronous])
+        }
+    }
+
+    @Test("the writer no longer checkpoints by itself")
+    func writerDoesNotCheckpoint() async throws {
+        try await TemporaryDirectory.with { directory in
+            let store = try SQLiteStatusStore(directory: directory)
+            // `wal_autocheckpoint` reads the automatic checkpoint's threshold; the WAL hook
+            // that replaces it turns it off.
+            let automatic = try await store.pool.writeWithoutTransaction { db in
+                try Int.fetchOne(db, sql: "PRAGMA wal_autocheckpoint")
+            }
+            #expect(automatic == 0)
+        }
+    }
+}
