@@ -8,7 +8,8 @@ import TidingsTestSupport
 /// back from the outbox, which is read only to catch up, and cursors are written once per
 /// interval instead of after every batch. Time is a manual clock that only the tests move
 /// (a second per step, as DeliveryPolicy's poll and cursor intervals), so no poll or cursor
-/// write happens unless a test says so.
+/// write happens unless a test says so. Sinks take changes as they come (no gather
+/// window) except in the tests of the gather window itself.
 @Suite("SinkDispatcher: changes travel in memory first")
 struct SinkDispatcherHandOverTests {
     let clock = ManualClock()
@@ -20,9 +21,13 @@ struct SinkDispatcherHandOverTests {
         outbox = CountingOutbox(store)
     }
 
-    func dispatcher(batchSize: Int = 100, instance: String = "only", sink: ScriptedSink? = nil) -> SinkDispatcher {
+    func dispatcher(
+        batchSize: Int = 100, gatherWindow: Duration = .zero, instance: String = "only",
+        sink: ScriptedSink? = nil
+    ) -> SinkDispatcher {
         var policy = DeliveryPolicy()
         policy.batchSize = batchSize
+        policy.gatherWindow = gatherWindow
         return SinkDispatcher(
             outbox: outbox, routes: [SinkRoute(sink: sink ?? self.sink)], policy: policy, logger: Logger(label: "test"),
             instance: instance, clock: ServiceClock(clock, wallTimeAtStart: CallbackFixtures.time(0)))
@@ -61,6 +66,47 @@ struct SinkDispatcherHandOverTests {
         try await running.value
         #expect(outbox.changeReads == 1, "read back \(outbox.changeReads) times")
         #expect(await store.cursor(of: "sink") == 40)
+    }
+
+    @Test("an idle sink waits the gather window for more changes, then takes them in one batch")
+    func anIdleSinkGathersABatch() async throws {
+        let dispatcher = dispatcher(gatherWindow: DeliveryPolicy().gatherWindow)
+        store.observeChanges { dispatcher.accept($0) }
+        try await dispatcher.registerSinks()
+        let running = Task { try await dispatcher.run() }
+        // Caught up and idle: the ticker and the pruner sleep on the clock, the loop waits
+        // for a signal.
+        #expect(try await eventually { outbox.changeReads == 1 && clock.sleepers == 2 })
+
+        let first = try await record(1, from: 0)
+        // The loop woke for it and now sleeps the gather window on the clock too.
+        #expect(try await eventually { clock.sleepers == 3 })
+        let more = try await record(2, from: 10)
+        #expect(sink.attempts == 0)
+
+        clock.advance(by: DeliveryPolicy().gatherWindow)
+        #expect(try await eventually { sink.ids == first + more })
+        #expect(sink.attempts == 1)
+        dispatcher.finish()
+        try await running.value
+    }
+
+    @Test("a whole batch handed over ends the gather window at once")
+    func aFullBatchIsTakenAtOnce() async throws {
+        let dispatcher = dispatcher(batchSize: 5, gatherWindow: DeliveryPolicy().gatherWindow)
+        store.observeChanges { dispatcher.accept($0) }
+        try await dispatcher.registerSinks()
+        let running = Task { try await dispatcher.run() }
+        #expect(try await eventually { outbox.changeReads == 1 && clock.sleepers == 2 })
+
+        let first = try await record(1, from: 0)
+        #expect(try await eventually { clock.sleepers == 3 })
+        // Four more make a batch of five: taken without the clock moving.
+        let more = try await record(4, from: 10)
+        #expect(try await eventually { sink.ids == first + more })
+        #expect(sink.attempts == 1)
+        dispatcher.finish()
+        try await running.value
     }
 
     @Test("delivered batches write the cursor once per interval, and once more when the dispatcher stops")

@@ -17,6 +17,12 @@ public struct DeliveryPolicy: Sendable, Equatable {
     public var initialBackoff: Duration = .milliseconds(500)
     /// The longest pause between two attempts (before jitter and `Retry-After`).
     public var maximumBackoff: Duration = .seconds(300)
+    /// How long an idle sink, once changes arrive, waits for more to join them in one batch
+    /// (up to ``batchSize``): at 250 callbacks a second a sink then takes about ten batches a
+    /// second — ten webhook requests — instead of 250 batches of one, and its loop wakes that
+    /// much less. A whole batch waiting ends the wait at once, and a sink that is busy takes
+    /// what is waiting without one. Zero hands over every commit's changes as it comes.
+    public var gatherWindow: Duration = .milliseconds(100)
     /// How often an idle sink looks for changes that no notification announced (changes
     /// written by another process, or a missed wake-up).
     public var pollInterval: Duration = .seconds(1)
@@ -31,7 +37,7 @@ public struct DeliveryPolicy: Sendable, Equatable {
     public var leaseDuration: Duration = .seconds(15)
     /// How often an instance that does not feed a sink asks whether it may.
     public var leaseRetryInterval: Duration = .seconds(2)
-    /// The defaults: 100 per batch; retries 0.5 s, 1 s, 2 s, … up to 5 min apart (plus
+    /// The defaults: 100 per batch, gathered for up to 0.1 s; retries 0.5 s, 1 s, 2 s, … up to 5 min apart (plus
     /// jitter), for 24 hours.
     public init() {}
 

@@ -66,7 +66,7 @@ struct HandedOverChanges {
     }
 
     /// How many changes are waiting.
-    private var pending: Int { run.count - start }
+    var pending: Int { run.count - start }
 
     private mutating func compact() {
         if start == run.count {

@@ -90,7 +90,7 @@ public final class SinkDispatcher: Sendable {
     ) {
         precondition(Set(routes.map(\.sink.name)).count == routes.count, "sink names must be unique")
         self.outbox = outbox
-        self.lanes = routes.map { SinkLane(route: $0, handOverCapacity: max(policy.batchSize * 50, 1_000)) }
+        self.lanes = routes.map { SinkLane(route: $0, batchSize: policy.batchSize, handOverCapacity: max(policy.batchSize * 50, 1_000)) }
         self.policy = policy
         self.logger = logger
         self.pruneInterval = pruneInterval
@@ -141,7 +141,10 @@ public final class SinkDispatcher: Sendable {
     public func finish() {
         finishing.store(true, ordering: .relaxed)
         notify()
-        for lane in lanes { lane.pause.signal() }
+        for lane in lanes {
+            lane.pause.signal()
+            lane.batchFilled.signal()
+        }
         pruneWakeUp.signal()
         tickerWakeUp.signal()
     }
@@ -296,10 +299,16 @@ public final class SinkDispatcher: Sendable {
 
     /// Waits for changes: until new ones are handed over or stored elsewhere, or the next
     /// tick (``tickUntilFinished()``), when the moved cursor may be due to be written and an
-    /// idle lane reads the outbox anyway, in case a wake-up was missed.
+    /// idle lane reads the outbox anyway, in case a wake-up was missed. When fewer changes
+    /// than a batch were handed over, it then waits ``DeliveryPolicy/gatherWindow`` for
+    /// more, or until a whole batch is waiting.
     private func waitForChanges(_ lane: SinkLane) async {
         await lane.wakeUp.wait()
         lane.tookTick()
+        let waiting = lane.handedOverCount
+        if policy.gatherWindow > .zero, waiting > 0, waiting < policy.batchSize {
+            await lane.batchFilled.wait(upTo: policy.gatherWindow, on: clock)
+        }
     }
 
     /// Ticks every lane (``SinkLane/tick()``) once per poll interval, or per cursor-save

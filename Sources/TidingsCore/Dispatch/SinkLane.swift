@@ -16,6 +16,9 @@ final class SinkLane: HandOverReading {
     /// standing by for the lease — only when the dispatcher finishes: a pause waits for
     /// time, not for new changes, which would otherwise cut it short.
     let pause = WakeUpSignal()
+    /// Ends the loop's wait for more changes (``DeliveryPolicy/gatherWindow``) early: a
+    /// whole batch was handed over, or the dispatcher finishes.
+    let batchFilled = WakeUpSignal()
     /// Until when this instance surely holds the sink's lease; nil when it does not.
     let leaseHeldUntil = Mutex<ServiceClock.Instant?>(nil)
     var name: String { route.sink.name }
@@ -39,20 +42,27 @@ final class SinkLane: HandOverReading {
 
     private let state: Mutex<State>
 
-    init(route: SinkRoute, handOverCapacity: Int) {
+    /// The most changes the sink takes in one batch.
+    let batchSize: Int
+
+    init(route: SinkRoute, batchSize: Int, handOverCapacity: Int) {
         self.route = route
+        self.batchSize = batchSize
         self.state = Mutex(State(handedOver: HandedOverChanges(capacity: handOverCapacity)))
     }
 
     // MARK: Changes
 
-    /// Hands over the changes of one commit (none: changes only the outbox has) and wakes the loop.
+    /// Hands over the changes of one commit (none: changes only the outbox has) and wakes
+    /// the loop, or ends its wait for more once a whole batch is waiting.
     func accept(_ changes: [StatusChange]) {
-        state.withLock { state in
+        let filled = state.withLock { state in
             state.handedOver.append(changes)
             state.acceptedSinceTick = true
+            return state.handedOver.pending >= batchSize
         }
         wakeUp.signal()
+        if filled { batchFilled.signal() }
     }
 
     /// A poll interval passed (the dispatcher's one ticker for every lane, instead of a
@@ -81,6 +91,9 @@ final class SinkLane: HandOverReading {
     func takeHandedOver(after cursor: Int64, limit: Int) -> [StatusChange]? {
         state.withLock { $0.handedOver.take(after: cursor, limit: limit) }
     }
+
+    /// How many changes handed over in memory the loop has not taken yet.
+    var handedOverCount: Int { state.withLock { $0.handedOver.pending } }
 
     /// Whether the outbox may hold changes that memory lacks, and the generation to pass to
     /// ``caughtUp(at:)`` after reading it.
