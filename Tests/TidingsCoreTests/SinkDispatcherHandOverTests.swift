@@ -68,19 +68,26 @@ struct SinkDispatcherHandOverTests {
         #expect(await store.cursor(of: "sink") == 40)
     }
 
-    @Test("an idle sink waits the gather window for more changes, then takes them in one batch")
-    func anIdleSinkGathersABatch() async throws {
-        let dispatcher = dispatcher(gatherWindow: DeliveryPolicy().gatherWindow)
+    /// Runs a dispatcher with the default gather window, the store handing it every commit,
+    /// waits until its sink is caught up and idle, records one change, and returns once the
+    /// loop sleeps the gather window for more: with the dispatcher's task and that change.
+    func gatheringAfterOneChange(batchSize: Int) async throws -> (SinkDispatcher, Task<Void, any Error>, first: [String]) {
+        let dispatcher = dispatcher(batchSize: batchSize, gatherWindow: DeliveryPolicy().gatherWindow)
         store.observeChanges { dispatcher.accept($0) }
         try await dispatcher.registerSinks()
         let running = Task { try await dispatcher.run() }
         // Caught up and idle: the ticker and the pruner sleep on the clock, the loop waits
         // for a signal.
         #expect(try await eventually { outbox.changeReads == 1 && clock.sleepers == 2 })
-
         let first = try await record(1, from: 0)
         // The loop woke for it and now sleeps the gather window on the clock too.
         #expect(try await eventually { clock.sleepers == 3 })
+        return (dispatcher, running, first)
+    }
+
+    @Test("an idle sink waits the gather window for more changes, then takes them in one batch")
+    func anIdleSinkGathersABatch() async throws {
+        let (dispatcher, running, first) = try await gatheringAfterOneChange(batchSize: 100)
         let more = try await record(2, from: 10)
         #expect(sink.attempts == 0)
 
@@ -93,14 +100,7 @@ struct SinkDispatcherHandOverTests {
 
     @Test("a whole batch handed over ends the gather window at once")
     func aFullBatchIsTakenAtOnce() async throws {
-        let dispatcher = dispatcher(batchSize: 5, gatherWindow: DeliveryPolicy().gatherWindow)
-        store.observeChanges { dispatcher.accept($0) }
-        try await dispatcher.registerSinks()
-        let running = Task { try await dispatcher.run() }
-        #expect(try await eventually { outbox.changeReads == 1 && clock.sleepers == 2 })
-
-        let first = try await record(1, from: 0)
-        #expect(try await eventually { clock.sleepers == 3 })
+        let (dispatcher, running, first) = try await gatheringAfterOneChange(batchSize: 5)
         // Four more make a batch of five: taken without the clock moving.
         let more = try await record(4, from: 10)
         #expect(try await eventually { sink.ids == first + more })
