@@ -98,6 +98,16 @@ struct SinkDispatcherHandOverTests {
         try await running.value
     }
 
+    @Test("changes a gather window still waits on reach the sink when the dispatcher finishes")
+    func finishingDeliversWhatIsGathered() async throws {
+        let (dispatcher, running, first) = try await gatheringAfterOneChange(batchSize: 100)
+        let more = try await record(2, from: 10)
+        dispatcher.finish()
+        try await running.value
+        #expect(sink.ids == first + more)
+        #expect(await store.cursor(of: "sink") == 3)
+    }
+
     @Test("a whole batch handed over ends the gather window at once")
     func aFullBatchIsTakenAtOnce() async throws {
         let (dispatcher, running, first) = try await gatheringAfterOneChange(batchSize: 5)

@@ -228,11 +228,12 @@ public final class SinkDispatcher: Sendable {
 
     // MARK: The loops
 
-    /// Feeds `lane`'s sink until the dispatcher finishes, then writes its cursor and gives
-    /// its lease up.
+    /// Feeds `lane`'s sink until the dispatcher finishes, hands it what a gather window was
+    /// still waiting on, then writes its cursor and gives its lease up.
     private func feed(_ lane: SinkLane) async {
         await deliverUntilFinished(lane)
         if lane.leaseHeldUntil.withLock({ $0 }) != nil {
+            await deliverHandedOver(lane)
             do {
                 try await saveCursor(of: lane, always: true)
             } catch {
@@ -294,6 +295,30 @@ public final class SinkDispatcher: Sendable {
                     metadata: ["sink": "\(lane.name)", "error": "\(error)"])
                 await lane.pause.wait(upTo: policy.pollInterval, on: clock)
             }
+        }
+    }
+
+    /// When the dispatcher finishes: offers the sink, one attempt a batch, the changes handed
+    /// over in memory after its cursor — those committed in the last moments, which a gather
+    /// window was still waiting on — so that a clean stop leaves them to no later start. A
+    /// sink that is failing is not asked; a failure leaves the rest in the outbox, as it is
+    /// left at a crash.
+    private func deliverHandedOver(_ lane: SinkLane) async {
+        guard failures.withLock({ $0[lane.name] }) == nil else { return }
+        while let cursor = lane.cursor, let batch = lane.takeHandedOver(after: cursor, limit: policy.batchSize),
+            let last = batch.last?.seq
+        {
+            let resets = lane.resets
+            let wanted = batch.filter(lane.route.filter.admits)
+            do {
+                if !wanted.isEmpty { try await deliverInSpan(wanted, through: lane, attempt: 1) }
+            } catch {
+                logger.warning(
+                    "sink did not take the last changes before stopping; it gets them at the next start",
+                    metadata: ["sink": "\(lane.name)", "changes": "\(wanted.count)", "error": "\(error)"])
+                return
+            }
+            lane.advance(to: last, unlessResetSince: resets)
         }
     }
 
