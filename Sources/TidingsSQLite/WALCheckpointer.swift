@@ -10,8 +10,9 @@ import Synchronization
 /// SQLite's automatic checkpoint runs on the connection whose commit took the log past
 /// 1,000 pages, inside that commit: the writer copies the log's pages into the database
 /// file and syncs it before the batch is acknowledged and before the next batch can start.
-/// Under load that is one checkpoint every few dozen commits, all of it on the one thread
-/// every callback waits for. The checkpointer takes the writer's place:
+/// A commit of one callback writes about ten pages of log, so under load that is one
+/// checkpoint every hundred commits or so, all of it on the one thread every callback
+/// waits for. The checkpointer takes the writer's place:
 ///
 /// 1. After each commit SQLite tells the writer how many pages the log holds (a WAL hook,
 ///    which replaces the automatic checkpoint). From ``threshold`` pages on, the writer
@@ -26,8 +27,9 @@ import Synchronization
 ///
 /// The checkpoint connection syncs at the store's ``SQLiteSynchronous`` level, so the
 /// database file is synced before the log is ever started again: what a commit made durable
-/// stays durable. A failed checkpoint (a reader holding an old snapshot, a full disk) is
-/// logged and tried again at the next commit past the threshold.
+/// stays durable. A checkpoint that fails (a full disk) is logged; one that a reader's old
+/// snapshot holds back copies what it can. Either way the writer's next commit copies what
+/// it can too, and the next commit past the threshold starts another.
 final class WALCheckpointer: Sendable {
     /// How many pages of log start a checkpoint: SQLite's own `wal_autocheckpoint` default.
     static let defaultThreshold = 1000

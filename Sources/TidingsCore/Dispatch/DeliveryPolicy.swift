@@ -37,8 +37,8 @@ public struct DeliveryPolicy: Sendable, Equatable {
     public var leaseDuration: Duration = .seconds(15)
     /// How often an instance that does not feed a sink asks whether it may.
     public var leaseRetryInterval: Duration = .seconds(2)
-    /// The defaults: 100 per batch, gathered for up to 0.1 s; retries 0.5 s, 1 s, 2 s, … up to 5 min apart (plus
-    /// jitter), for 24 hours.
+    /// The defaults: 100 per batch, gathered for up to 0.1 s; retries 0.5 s, 1 s, 2 s, … up
+    /// to 5 min apart (plus jitter), for 24 hours.
     public init() {}
 
     /// The pause before attempt `attempt + 1`, without jitter.

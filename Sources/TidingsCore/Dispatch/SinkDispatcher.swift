@@ -300,9 +300,9 @@ public final class SinkDispatcher: Sendable {
 
     /// When the dispatcher finishes: offers the sink, one attempt a batch, the changes handed
     /// over in memory after its cursor — those committed in the last moments, which a gather
-    /// window was still waiting on — so that a clean stop leaves them to no later start. A
-    /// sink that is failing is not asked; a failure leaves the rest in the outbox, as it is
-    /// left at a crash.
+    /// window was still waiting on — so that a clean stop does not leave them for the next
+    /// start. A sink that is failing is not asked; a failure leaves the rest in the outbox,
+    /// as a crash would.
     private func deliverHandedOver(_ lane: SinkLane) async {
         guard failures.withLock({ $0[lane.name] }) == nil else { return }
         while let cursor = lane.cursor, let batch = lane.takeHandedOver(after: cursor, limit: policy.batchSize),
