@@ -56,7 +56,7 @@ final class WALCheckpointer: Sendable {
     /// - Parameters:
     ///   - synchronous: the store's level; the checkpoint's syncs follow it.
     ///   - threshold: how many pages of log start a checkpoint.
-    init(path: String, synchronous: SQLiteSynchronous, threshold: Int = defaultThreshold, logger: Logger?) throws {
+    init(path: String, synchronous: SQLiteSynchronous, threshold: Int, logger: Logger?) throws {
         var configuration = Configuration()
         configuration.label = "tidings.checkpoint"
         configuration.busyMode = .timeout(SQLiteStatusStore.busyTimeout)

@@ -330,8 +330,7 @@ public final class SinkDispatcher: Sendable {
     private func waitForChanges(_ lane: SinkLane) async {
         await lane.wakeUp.wait()
         lane.tookTick()
-        let waiting = lane.handedOverCount
-        if policy.gatherWindow > .zero, waiting > 0, waiting < policy.batchSize {
+        if policy.gatherWindow > .zero, lane.holdsPartialBatch {
             await lane.batchFilled.wait(upTo: policy.gatherWindow, on: clock)
         }
     }

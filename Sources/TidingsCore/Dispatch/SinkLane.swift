@@ -92,8 +92,11 @@ final class SinkLane: HandOverReading {
         state.withLock { $0.handedOver.take(after: cursor, limit: limit) }
     }
 
-    /// How many changes handed over in memory the loop has not taken yet.
-    var handedOverCount: Int { state.withLock { $0.handedOver.pending } }
+    /// Whether changes handed over in memory wait for the loop, but fewer than a batch: the
+    /// loop may wait for more (``DeliveryPolicy/gatherWindow``).
+    var holdsPartialBatch: Bool {
+        state.withLock { (1..<batchSize).contains($0.handedOver.pending) }
+    }
 
     /// Whether the outbox may hold changes that memory lacks, and the generation to pass to
     /// ``caughtUp(at:)`` after reading it.
