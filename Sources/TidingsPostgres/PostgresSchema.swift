@@ -107,6 +107,20 @@ enum PostgresSchema {
             $$
             """,
         ]),
+        // Fewer index entries to move when a message changes, as in the SQLite store's
+        // `v7-partial-indexes`: `messages_by_error_code` holds only messages with an error
+        // code, and `messages_in_flight` (replacing `messages_by_finality`) only those not
+        // final. The finality filter is written `is_final` or `NOT is_final`, never with a
+        // bound value, so that the planner sees it implies the index's condition.
+        Migration(version: 5, name: "partial indexes", sql: [
+            "DROP INDEX messages_by_error_code",
+            "DROP INDEX messages_by_finality",
+            """
+            CREATE INDEX messages_by_error_code ON messages (error_code, updated_at DESC, sid DESC)
+            WHERE error_code IS NOT NULL
+            """,
+            "CREATE INDEX messages_in_flight ON messages (updated_at DESC, sid DESC) WHERE NOT is_final",
+        ]),
     ]
 }
 

@@ -158,7 +158,8 @@ extension PostgresStatusStore {
         if !query.statuses.isEmpty { conditions.add("status = ANY(?)", query.statuses.sorted()) }
         if let errorCode = query.errorCode { conditions.add("error_code = ?", Int64(errorCode)) }
         if let to = query.to { conditions.add("to_address = ?", to) }
-        if let isFinal = query.isFinal { conditions.add("is_final = ?", isFinal) }
+        // Spelled out, not bound, so that the messages in flight come from `messages_in_flight`.
+        if let isFinal = query.isFinal { conditions.add(isFinal ? "is_final" : "NOT is_final") }
         if let conflict = query.conflict { conditions.add("conflict = ?", conflict) }
         if let stale = query.stale { conditions.add("stale = ?", stale) }
         return conditions

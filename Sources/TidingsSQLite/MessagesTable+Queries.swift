@@ -120,7 +120,9 @@ extension MessagesTable {
             conditions.append("to_address = \(to)")
         }
         if let isFinal = query.isFinal {
-            conditions.append("is_final = \(isFinal)")
+            // Spelled out, not bound: only then does SQLite read the messages in flight
+            // from `messages_in_flight`, a partial index.
+            conditions.append(isFinal ? "is_final = 1" : "is_final = 0")
         }
         if let conflict = query.conflict {
             conditions.append("conflict = \(conflict)")

@@ -56,16 +56,17 @@ enum MessagesTable {
     static func inFlightRecords(
         lastChangeBefore cutoff: Date, in db: Database, decoder: JSONDecoder
     ) throws -> [MessageRecord] {
-        try String.fetchAll(
-            db.cachedStatement(
-                sql: """
-                    SELECT record FROM messages
-                    WHERE is_final = 0 AND stale = 0 AND updated_at < ?
-                    ORDER BY updated_at, sid
-                    """),
-            arguments: [TimeColumn.lowerBound(cutoff)]
-        ).map { try decode($0, decoder: decoder) }
+        try String.fetchAll(db.cachedStatement(sql: inFlightSelection), arguments: [TimeColumn.lowerBound(cutoff)])
+            .map { try decode($0, decoder: decoder) }
     }
+
+    /// The statement of ``inFlightRecords(lastChangeBefore:in:decoder:)``, read from the
+    /// partial index `messages_in_flight`; its one argument is the cutoff.
+    static let inFlightSelection = """
+        SELECT record FROM messages
+        WHERE is_final = 0 AND stale = 0 AND updated_at < ?
+        ORDER BY updated_at, sid
+        """
 
     /// Deletes up to `limit` messages whose last change is before `cutoff`, oldest first;
     /// returns how many went.

@@ -149,6 +149,28 @@ extension SQLiteStatusStore {
                         WHERE conversation_message_sid IS NOT NULL;
                     """)
         }
+        // Fewer index entries to move when a message changes. `updated_at` ends every index of
+        // the listing, so each change of a message moves its entry in each of them; these two
+        // now hold only the messages they find:
+        //
+        // - `messages_by_error_code`, only messages with an error code;
+        // - `messages_in_flight` replaces `messages_by_finality`: only messages not final, in
+        //   the listing's order. A message leaves it for good when its status turns final;
+        //   the final ones are found through `messages_by_change`, being most of them.
+        //
+        // A query uses a partial index only when its conditions imply the index's, so the
+        // finality filter is written `is_final = 0` or `= 1`, never with a bound value.
+        migrator.registerMigration("v7-partial-indexes") { db in
+            try db.execute(
+                sql: """
+                    DROP INDEX messages_by_error_code;
+                    DROP INDEX messages_by_finality;
+                    CREATE INDEX messages_by_error_code ON messages (error_code, updated_at DESC, sid DESC)
+                        WHERE error_code IS NOT NULL;
+                    CREATE INDEX messages_in_flight ON messages (updated_at DESC, sid DESC)
+                        WHERE is_final = 0;
+                    """)
+        }
         return migrator
     }()
 

@@ -204,7 +204,7 @@ extension SQLiteStatusStoreTests {
             }
             #expect(Set(indexes) == [
                 "messages_by_change", "messages_by_status", "messages_by_error_code", "messages_by_channel",
-                "messages_by_recipient", "messages_by_finality", "messages_by_conversation_message",
+                "messages_by_recipient", "messages_in_flight", "messages_by_conversation_message",
             ])
         }
     }
@@ -214,36 +214,50 @@ extension SQLiteStatusStoreTests {
         try await TemporaryDirectory.with { directory in
             let store = try SQLiteStatusStore(directory: directory)
             let cursor = MessageCursor(updatedAt: Fixture.time(5), sid: Fixture.sid(5))
-            var queries: [MessageQuery] = []
-            func add(_ configure: (inout MessageQuery) -> Void) {
+            // Each query, and the index it must be read from when only one will do: the
+            // partial ones are used only when the query's conditions imply theirs.
+            var queries: [(MessageQuery, index: String)] = []
+            func add(_ index: String = "messages_by_", _ configure: (inout MessageQuery) -> Void) {
                 for paged in [false, true] {
                     var query = MessageQuery()
                     configure(&query)
                     query.cursor = paged ? cursor : nil
-                    queries.append(query)
+                    queries.append((query, index))
                 }
             }
             add { _ in }
             add { $0.statuses = ["sent"] }
-            add { $0.errorCode = 30003 }
+            add("messages_by_error_code") { $0.errorCode = 30003 }
             add { $0.channel = "whatsapp" }
             add { $0.to = Fixture.to }
-            add { $0.isFinal = false }
+            add("messages_in_flight") { $0.isFinal = false }
+            add { $0.isFinal = true }
             add { $0.since = Fixture.time(1); $0.until = Fixture.time(9) }
             add { $0.conflict = true; $0.stale = false }
             add { $0.channel = "sms"; $0.isFinal = true; $0.since = Fixture.time(1) }
 
-            for query in queries {
+            for (query, index) in queries {
                 let plan = try await store.pool.read { db in
                     let statement = try MessagesTable.listing(matching: query).makePreparedRequest(db).statement
-                    return try Row.fetchAll(
-                        db, sql: "EXPLAIN QUERY PLAN " + statement.sql, arguments: statement.arguments
-                    ).map { $0["detail"] as String }.joined(separator: "; ")
+                    return try Self.queryPlan(of: statement.sql, arguments: statement.arguments, in: db)
                 }
-                #expect(plan.contains("USING INDEX messages_by_"), "\(query): \(plan)")
+                #expect(plan.contains("USING INDEX \(index)"), "\(query): \(plan)")
                 #expect(!plan.contains("TEMP B-TREE"), "\(query): \(plan)")
             }
+            // Stale marking reads the messages in flight, oldest change first.
+            let stalePlan = try await store.pool.read { db in
+                try Self.queryPlan(
+                    of: MessagesTable.inFlightSelection, arguments: [TimeColumn.lowerBound(Fixture.time(5))], in: db)
+            }
+            #expect(stalePlan.contains("USING INDEX messages_in_flight"), "\(stalePlan)")
+            #expect(!stalePlan.contains("TEMP B-TREE"), "\(stalePlan)")
         }
+    }
+
+    /// SQLite's plan for `sql`, its steps joined by `; `.
+    private static func queryPlan(of sql: String, arguments: StatementArguments, in db: Database) throws -> String {
+        try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: arguments)
+            .map { $0["detail"] as String }.joined(separator: "; ")
     }
 
     /// (That every store answers as the memory store over this corpus is
