@@ -108,6 +108,29 @@ struct SinkDispatcherHandOverTests {
         #expect(await store.cursor(of: "sink") == 3)
     }
 
+    @Test("a failing sink is not asked again when the dispatcher finishes; what it did not take stays in the outbox")
+    func finishingSkipsAFailingSink() async throws {
+        let sink = ScriptedSink(name: "sink")
+        sink.failForever(with: SinkDeliveryError("connection refused"))
+        let dispatcher = dispatcher(sink: sink)
+        try await dispatcher.registerSinks()
+        _ = try await record(1, from: 0)
+        let running = Task { try await dispatcher.run() }
+        // Read from the outbox, failed once, and now pauses before retrying: the ticker, the
+        // pruner and the pause sleep on the clock.
+        #expect(try await eventually { sink.attempts == 1 && clock.sleepers == 3 })
+        #expect(outbox.changeReads == 1)
+        // Two more commits, announced late together with the first one: memory now holds
+        // the changes right after the cursor, as when an announcement trails the loop's read.
+        _ = try await record(2, from: 10)
+        dispatcher.accept(await store.changes(after: 0, limit: 10))
+        dispatcher.finish()
+        try await running.value
+        #expect(sink.attempts == 1, "a stop waits for no sink that is down")
+        #expect(await store.cursor(of: "sink") == 0)
+        #expect(await store.changes(after: 0, limit: 10).count == 3)
+    }
+
     @Test("a whole batch handed over ends the gather window at once")
     func aFullBatchIsTakenAtOnce() async throws {
         let (dispatcher, running, first) = try await gatheringAfterOneChange(batchSize: 5)
