@@ -4,23 +4,23 @@ import TidingsCore
 
 /// Reads and writes rows of the `outbox` table (see `SQLiteStatusStore.migrator`).
 enum OutboxTable {
-    /// The highest `seq` ever given to a change, pruned or not; 0 before the first.
-    ///
-    /// AUTOINCREMENT keeps it in `sqlite_sequence`, which only grows, so it stays right
-    /// after every row was pruned.
+    /// The highest `seq` ever given to a change, pruned or not; 0 before the first: the
+    /// outbox's highest `seq`, or the highest pruned (`outbox_pruned`) when pruning emptied
+    /// it. Both are read from the ends of their B-trees; neither is written by a commit.
     static func latestSeq(in db: Database) throws -> Int64 {
         try Int64.fetchOne(
             db.cachedStatement(
-                sql: "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'outbox'), 0)")
+                sql: """
+                    SELECT MAX(COALESCE((SELECT MAX(seq) FROM outbox), 0),
+                               COALESCE((SELECT seq FROM outbox_pruned WHERE id = 1), 0))
+                    """)
         ) ?? 0
     }
 
     /// Inserts `change` under its own ``TidingsCore/StatusChange/seq``, which the caller
-    /// took from ``latestSeq(in:)`` in the same transaction.
-    ///
-    /// Inserting an explicit `seq` into an AUTOINCREMENT table raises `sqlite_sequence` to
-    /// it, so the next ``latestSeq(in:)`` counts it. A `seq` already used fails the
-    /// insert (the primary key), and so the transaction, rather than overwriting a change.
+    /// took from ``latestSeq(in:)`` in the same transaction, so it is the new highest.
+    /// A `seq` already used fails the insert (the primary key), and so the transaction,
+    /// rather than overwriting a change.
     static func append(_ change: StatusChange, in db: Database) throws {
         precondition(change.seq != nil, "a change enters the outbox with its seq")
         let json = JSONCoding.encodedText(change)
@@ -38,8 +38,16 @@ enum OutboxTable {
         ).map { try JSONCoding.decodeChange($0, decoder: decoder) }
     }
 
-    /// Deletes every change up to and including `seq`; returns how many went.
+    /// Deletes every change up to and including `seq`; returns how many went. The highest
+    /// `seq` deleted is kept in `outbox_pruned` first, so that ``latestSeq(in:)`` stays
+    /// right when no change is left.
     static func deleteChanges(through seq: Int64, in db: Database) throws -> Int {
+        try db.cachedStatement(
+            sql: """
+                UPDATE outbox_pruned SET seq = MAX(seq, COALESCE((SELECT MAX(seq) FROM outbox WHERE seq <= ?), 0))
+                WHERE id = 1
+                """
+        ).execute(arguments: [seq])
         try db.cachedStatement(sql: "DELETE FROM outbox WHERE seq <= ?").execute(arguments: [seq])
         return db.changesCount
     }

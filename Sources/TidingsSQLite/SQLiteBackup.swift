@@ -232,9 +232,7 @@ public enum SQLiteBackup {
                 // The source's header says WAL; the copy is one file, the store turns WAL on again.
                 try db.execute(sql: "PRAGMA journal_mode = DELETE")
                 let messages = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM messages") ?? 0
-                let latestSeq = try db.tableExists("sqlite_sequence")
-                    ? try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'outbox'") ?? 0
-                    : 0
+                let latestSeq = try OutboxTable.latestSeq(in: db)
                 let bytes = (try Int64.fetchOne(db, sql: "PRAGMA page_count") ?? 0)
                     * (try Int64.fetchOne(db, sql: "PRAGMA page_size") ?? 0)
                 return (messages, latestSeq, bytes)

@@ -40,7 +40,8 @@ extension SQLiteStatusStore {
         // - `outbox`: one row per change, `change` being the `StatusChange` as a JSON
         //   document that carries its `seq`. AUTOINCREMENT keeps the highest `seq` ever
         //   used in `sqlite_sequence`, so a pruned `seq` is never handed out again and the
-        //   latest `seq` is known even after every row was pruned.
+        //   latest `seq` is known even after every row was pruned (until
+        //   `v8-outbox-without-sequence`, which keeps it in `outbox_pruned` instead).
         // - `sink_cursors`: per sink, the highest `seq` it has taken.
         // - `dead_letters`: the changes a sink gave up on, one row per sink and change,
         //   with the change's JSON document, the last error and when it was given up on.
@@ -169,6 +170,28 @@ extension SQLiteStatusStore {
                         WHERE error_code IS NOT NULL;
                     CREATE INDEX messages_in_flight ON messages (updated_at DESC, sid DESC)
                         WHERE is_final = 0;
+                    """)
+        }
+        // One page less in every commit: the outbox loses AUTOINCREMENT, whose
+        // `sqlite_sequence` row every commit rewrote. The latest `seq` is the outbox's
+        // highest, or — once pruning emptied it — the highest ever pruned, which
+        // `outbox_pruned` keeps, written only when changes are pruned (`OutboxTable`).
+        migrator.registerMigration("v8-outbox-without-sequence") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE outbox_pruned (
+                        id INTEGER PRIMARY KEY CHECK (id = 1),
+                        seq INTEGER NOT NULL
+                    );
+                    INSERT INTO outbox_pruned (id, seq)
+                        VALUES (1, COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'outbox'), 0));
+                    CREATE TABLE outbox_numbered (
+                        seq INTEGER PRIMARY KEY,
+                        change TEXT NOT NULL
+                    );
+                    INSERT INTO outbox_numbered (seq, change) SELECT seq, change FROM outbox;
+                    DROP TABLE outbox;
+                    ALTER TABLE outbox_numbered RENAME TO outbox;
                     """)
         }
         return migrator

@@ -73,7 +73,7 @@ struct SQLiteBackupTests {
                     journalMode: try String.fetchOne(db, sql: "PRAGMA journal_mode"),
                     sids: Set(try String.fetchAll(db, sql: "SELECT sid FROM messages")),
                     seqs: try Int64.fetchAll(db, sql: "SELECT seq FROM outbox ORDER BY seq"),
-                    latestSeq: try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'outbox'") ?? 0,
+                    latestSeq: try OutboxTable.latestSeq(in: db),
                     outboxSIDs: Set(try String.fetchAll(db, sql: "SELECT DISTINCT json_extract(change, '$.sid') FROM outbox")),
                     // Messages whose status is not that of their latest change in the outbox.
                     disagreeing: try Int.fetchOne(db, sql: """

@@ -64,6 +64,38 @@ extension SQLiteStatusStoreTests {
         }
     }
 
+    @Test("an outbox numbered by AUTOINCREMENT keeps its rows and its latest seq, and commits stop writing sqlite_sequence")
+    func outboxLosesItsSequence() async throws {
+        try await TemporaryDirectory.with { directory in
+            do {
+                // A store of the seventh schema that numbered seven changes and pruned all
+                // but the fourth and fifth: only `sqlite_sequence` remembers the seventh.
+                let pool = try DatabasePool(path: directory.appending(path: SQLiteStatusStore.fileName).path)
+                try SQLiteStatusStore.migrator.migrate(pool, upTo: "v7-partial-indexes")
+                try await pool.write { db in
+                    for seq in 1...7 {
+                        try db.execute(sql: "INSERT INTO outbox (seq, change) VALUES (?, ?)", arguments: [seq, "{\"seq\":\(seq)}"])
+                    }
+                    try db.execute(sql: "DELETE FROM outbox WHERE seq NOT IN (4, 5)")
+                }
+                try pool.close()
+            }
+
+            let store = try SQLiteStatusStore(directory: directory)
+            let kept = try await store.pool.read { db in try Row.fetchAll(db, sql: "SELECT seq, change FROM outbox ORDER BY seq") }
+            #expect(kept.map { $0["seq"] as Int64 } == [4, 5])
+            #expect(kept.map { $0["change"] as String } == ["{\"seq\":4}", "{\"seq\":5}"])
+            #expect(try await store.latestSeq() == 7)
+            let outcome = try await store.record(
+                try Fixture.callback(sid: Fixture.sid(9), status: "sent"), receivedAt: Fixture.time(9))
+            #expect(outcome.change?.seq == 8)
+            let sequenceRows = try await store.pool.read { db in
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sqlite_sequence WHERE name = 'outbox'")
+            }
+            #expect(sequenceRows == 0, "a commit writes no sequence row")
+        }
+    }
+
     @Test("each outbox row holds its change as JSON carrying the row's seq")
     func outboxRowsCarryTheirSeq() async throws {
         try await TemporaryDirectory.with { directory in
