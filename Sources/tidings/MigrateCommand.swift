@@ -11,8 +11,10 @@ struct MigrateCommand: AsyncParsableCommand {
         commandName: "migrate",
         abstract: "Bring the store's schema up to date, then exit.",
         discussion: """
-            Reads --store (TIDINGS_STORE) and its password as serve does. Safe to run while \
-            instances are up or starting: migrations take an advisory lock and are applied once.
+            Reads --store (TIDINGS_STORE) and its password as serve does. On PostgreSQL it is \
+            safe to run while instances are up or starting: migrations take an advisory lock \
+            and are applied once. On SQLite it is refused while a serve uses the data \
+            directory, whose code may not know the new schema: stop it first.
             """
     )
 
@@ -25,7 +27,15 @@ struct MigrateCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError("\(error)")
         }
+        // The same claim serve takes: no serve is writing an SQLite store while its schema changes.
+        let claim: DataDirectoryLock?
+        do {
+            claim = if case .sqlite = configuration.store { try DataDirectoryLock(directory: configuration.dataDirectory) } else { nil }
+        } catch {
+            throw ValidationError("\(error)")
+        }
         let report = try await StoreMigration.run(configuration: configuration, logger: Logger(label: "tidings"))
         print(report)
+        withExtendedLifetime(claim) {}
     }
 }

@@ -47,7 +47,7 @@ struct PublicListenerEndToEndTests {
         withExtendedLifetime(sockets) {}
     }
 
-    @Test func aSecondServeOnTheSameDataDirectorySaysWhoHoldsItAndExits() async throws {
+    @Test func aSecondServeOrAMigrationOnTheSameDataDirectorySaysWhoHoldsItAndExits() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let first = try await TidingsProcess(
@@ -59,6 +59,15 @@ struct PublicListenerEndToEndTests {
         #expect(second.exitStatus != 0)
         #expect(second.standardError.contains("another tidings serve already uses the data directory"), "\(second.standardError)")
         #expect(second.standardError.contains("pid "), "names the holder: \(second.standardError)")
+        // Nor does `migrate` change the schema under a running serve.
+        let migration = try await TidingsCommand.run(["migrate", "--data-dir", directory.path("data")])
+        #expect(migration.exitStatus != 0)
+        #expect(migration.standardError.contains("another tidings serve already uses the data directory"), "\(migration.standardError)")
+        // Once the serve has stopped, it may.
+        first.stop()
+        let afterwards = try await TidingsCommand.run(["migrate", "--data-dir", directory.path("data")])
+        #expect(afterwards.exitStatus == 0, "\(afterwards.standardError)")
+        #expect(afterwards.standardOutput.contains("the schema is up to date"), "\(afterwards.standardOutput)")
     }
 
     @Test func configCheckRefusesAWebhookSecretServeWouldRefuse() async throws {
