@@ -70,7 +70,7 @@ extension SQLiteStatusStoreTests {
             do {
                 // A store of the seventh schema that numbered seven changes and pruned all
                 // but the fourth and fifth: only `sqlite_sequence` remembers the seventh.
-                let pool = try DatabasePool(path: directory.appending(path: SQLiteStatusStore.fileName).path)
+                let pool = try DatabasePool(path: directory.appending(path: SQLiteStatusStore.fileName).path(percentEncoded: false))
                 try SQLiteStatusStore.migrator.migrate(pool, upTo: "v7-partial-indexes")
                 try await pool.write { db in
                     for seq in 1...7 {
