@@ -12,8 +12,8 @@
 # - RATES: callbacks a second, offered on a schedule by bench/pacing.lua; 0 is as fast as
 #   the server answers (64 connections).
 # - Order: A then B in odd rounds, B then A in even ones. Order alone moves the figures:
-#   two identical variants run A-then-B, four rounds, put the second 0.5–14 % ahead at
-#   saturation and the first ahead in p99 at 1,000/s in every round (bench/REPORT.md).
+#   two identical variants run A-then-B put the second 0.5–14 % ahead at saturation (three
+#   rounds) and the first ahead in p99 at 1,000/s (four rounds) every time (bench/REPORT.md).
 # - Each run starts `serve` on a new data directory, offers DURATION seconds (default 10)
 #   of traffic from two wrk processes on 127.0.0.1, then stops it. A line per run: the
 #   rate, p50 and p99 (the worse of the two wrk processes), non-2xx answers, the server's
