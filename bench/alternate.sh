@@ -23,7 +23,7 @@
 # default the mixed one of the last bench/run.sh in BENCH_OUT, else signed anew),
 # BENCH_OUT (default /tmp/tidings-alternate).
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 if [ $# -ne 4 ]; then
     sed -n '2,8p' "$0" >&2
     exit 2
