@@ -55,6 +55,9 @@ public final class SQLiteStatusStore: StatusStore {
     private let writer: GroupCommitQueue
     /// Who hears of each commit's changes (``observeChanges(_:)``).
     let observers: ChangeObservers
+    /// The schema versions that opening the store applied (the `N` of `vN-…`), for
+    /// ``prepare()`` to report; empty when the database was up to date.
+    private let migratedVersions: [Int]
 
     /// Opens the store in `directory`, creating the directory and the database as needed
     /// and bringing the schema up to date.
@@ -114,7 +117,7 @@ public final class SQLiteStatusStore: StatusStore {
                     + "is a Tidings database",
                 underlying: error)
         }
-        try Self.migrate(pool, path: databasePath)
+        let migratedVersions = try Self.migrate(pool, path: databasePath)
 
         self.databaseURL = databaseURL
         self.directoryPath = directoryPath.count > 1 && directoryPath.hasSuffix("/") ? String(directoryPath.dropLast()) : directoryPath
@@ -124,6 +127,7 @@ public final class SQLiteStatusStore: StatusStore {
         self.checkpointer = checkpointer
         let observers = ChangeObservers()
         self.observers = observers
+        self.migratedVersions = migratedVersions
         self.writer = GroupCommitQueue(
             storeName: "the SQLite store", logger: logger,
             blockingCommit: CallbackBatch.commit(to: pool, observers: observers))
@@ -141,10 +145,14 @@ public final class SQLiteStatusStore: StatusStore {
         }
     }
 
-    private static func migrate(_ pool: DatabasePool, path: String) throws {
+    /// Brings the schema of `pool` up to date; returns the versions it applied, in order.
+    private static func migrate(_ pool: DatabasePool, path: String) throws -> [Int] {
         let isFromNewerVersion: Bool
+        let alreadyApplied: Set<String>
         do {
-            isFromNewerVersion = try pool.read { db in try migrator.hasBeenSuperseded(db) }
+            (isFromNewerVersion, alreadyApplied) = try pool.read { db in
+                (try migrator.hasBeenSuperseded(db), try migrator.appliedIdentifiers(db))
+            }
         } catch {
             throw StatusStoreError(
                 "cannot read the schema of the SQLite database \(path) (\(error)): check that the "
@@ -158,12 +166,29 @@ public final class SQLiteStatusStore: StatusStore {
         }
         do {
             try migrator.migrate(pool)
+            return try pool.read { db in try migrator.appliedMigrations(db) }
+                .filter { !alreadyApplied.contains($0) }
+                .map(version(ofMigration:))
         } catch {
             throw StatusStoreError(
                 "cannot bring the schema of the SQLite database \(path) up to date (\(error)): check "
                     + "that the user running Tidings can write it and that the disk is not full",
                 underlying: error)
         }
+    }
+
+    /// The version a migration's identifier starts with: 7 for `v7-partial-indexes`.
+    private static func version(ofMigration identifier: String) -> Int {
+        guard let version = Int(identifier.dropFirst().prefix { $0.isNumber }) else {
+            preconditionFailure("migration \(identifier) is not named vN-…")
+        }
+        return version
+    }
+
+    /// The schema versions that opening this store applied, in order; none when it was up to
+    /// date. The SQLite store migrates as it opens, before anything can use it.
+    public func prepare() async throws -> [Int] {
+        migratedVersions
     }
 
     /// Applies `report` to its message with ``TidingsCore/StatusMachine`` and returns once

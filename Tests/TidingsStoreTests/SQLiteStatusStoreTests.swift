@@ -144,6 +144,26 @@ struct SQLiteStatusStoreTests {
         }
     }
 
+    @Test("opening says which schema versions it applied: those missing, then none")
+    func openingReportsItsMigrations() async throws {
+        try await TemporaryDirectory.with { directory in
+            do {
+                let pool = try DatabasePool(
+                    path: directory.appending(path: SQLiteStatusStore.fileName).path(percentEncoded: false))
+                try SQLiteStatusStore.migrator.migrate(pool, upTo: "v6-conversation-messages")
+                try pool.close()
+            }
+            let migrated = try SQLiteStatusStore(directory: directory)
+            #expect(try await migrated.prepare() == [7, 8])
+            let reopened = try SQLiteStatusStore(directory: directory)
+            #expect(try await reopened.prepare() == [])
+        }
+        try await TemporaryDirectory.with { directory in
+            let created = try SQLiteStatusStore(directory: directory)
+            #expect(try await created.prepare() == Array(1...8))
+        }
+    }
+
     @Test("a database from a newer Tidings is refused")
     func newerSchemaRefused() async throws {
         try await TemporaryDirectory.with { directory in
