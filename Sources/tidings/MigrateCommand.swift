@@ -28,12 +28,7 @@ struct MigrateCommand: AsyncParsableCommand {
             throw ValidationError("\(error)")
         }
         // The same claim serve takes: no serve is writing an SQLite store while its schema changes.
-        let claim: DataDirectoryLock?
-        do {
-            claim = if case .sqlite = configuration.store { try DataDirectoryLock(directory: configuration.dataDirectory) } else { nil }
-        } catch {
-            throw ValidationError("\(error)")
-        }
+        let claim = try configuration.claimDataDirectory()
         let report = try await StoreMigration.run(configuration: configuration, logger: Logger(label: "tidings"))
         print(report)
         withExtendedLifetime(claim) {}

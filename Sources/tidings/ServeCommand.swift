@@ -39,12 +39,7 @@ struct ServeCommand: AsyncParsableCommand {
         var logger = Logger(label: "tidings")
         logger.logLevel = level
         // One serve per SQLite data directory; the claim lasts as long as this process.
-        let claim: DataDirectoryLock?
-        do {
-            claim = if case .sqlite = configuration.store { try DataDirectoryLock(directory: configuration.dataDirectory) } else { nil }
-        } catch {
-            throw ValidationError("\(error)")
-        }
+        let claim = try configuration.claimDataDirectory()
         let openFileLimit = ConnectionLimits.raiseOpenFileLimit()
         // Before the application, whose HTTP clients take the tracer when they are made.
         let traceExport: (any Service)?
