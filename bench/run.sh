@@ -16,6 +16,8 @@
 #   bench/run.sh soak [SECONDS]   # RSS of tidings serve under a steady 5,000/s (default 600 s)
 #   bench/run.sh scale            # 1, 2 and 4 instances sharing one PostgreSQL 1 ms (round
 #                                 # trip) away in a network namespace (bench/netns.sh; root)
+#   bench/run.sh alternate ROUNDS "RATES" "ENV_A" "ENV_B"
+#                                 # two variants of one change, run after run (run_alternate)
 #
 # Settings (environment): DURATION (seconds per run, default 15), CONNECTIONS (64),
 # MESSAGES (messages in the request file, default 100,000), BENCH_OUT (a folder for the
@@ -95,7 +97,8 @@ wait_for_port() {
 # Starts `tidings serve` on port $1 with further arguments; its log goes to $out.
 start_tidings() {
     local server_port=$1; shift
-    TIDINGS_AUTH_TOKEN=$token "$bin/tidings" serve --port "$server_port" --public-url "$public" \
+    # shellcheck disable=SC2086 # TIDINGS_VARIANT_ENV holds assignments, split on purpose
+    env ${TIDINGS_VARIANT_ENV:-} TIDINGS_AUTH_TOKEN=$token "$bin/tidings" serve --port "$server_port" --public-url "$public" \
         --log-level warning "$@" > /dev/null 2> "$out/tidings-$server_port.log" &
     pids+=($!)
     wait_for_port "$server_port"
@@ -260,6 +263,38 @@ run_latency() {
     stop_servers
 }
 
+# Compares two variants of one change whose effect is smaller than the VM's drift between
+# two full runs (a third of the speed, seen within an hour): the same binary, the same mixed
+# traffic, a fresh store each run, alternated run after run.
+#
+# - A variant is environment assignments given to `serve` ($3 and $4: a switch compiled in
+#   for the comparison), and/or SQL run on its store once it is up (HOOK_A, HOOK_B: to
+#   compare schemas, say). Nothing else differs.
+# - $2, the rates: callbacks a second offered on a schedule; 0 is as fast as it answers.
+# - A then B in odd rounds, B then A in even ones: order alone moves the figures
+#   (bench/REPORT.md, "The order of an alternation matters").
+run_alternate() {
+    local rounds=$1 rates=$2 round rate variant order offered
+    local -A assignments=([A]=$3 [B]=$4) hooks=([A]="${HOOK_A:-}" [B]="${HOOK_B:-}")
+    header "alternated: A = ${assignments[A]}, B = ${assignments[B]}; $connections connections, ${duration} s each"
+    for round in $(seq 1 "$rounds"); do
+        for rate in $rates; do
+            order="A B"; [ $((round % 2)) = 0 ] && order="B A"
+            for variant in $order; do
+                rm -rf "$out/alternate"
+                TIDINGS_VARIANT_ENV=${assignments[$variant]} start_tidings $port --data-dir "$out/alternate"
+                if [ -n "${hooks[$variant]}" ]; then
+                    sqlite3 -bail "$out/alternate/tidings.sqlite" "${hooks[$variant]}"
+                fi
+                server_pids=("${pids[@]}")
+                offered="$rate/s offered"; [ "$rate" = 0 ] && offered="as fast as it answers"
+                RATE=$((rate / 2)) measure "$variant (${assignments[$variant]}), round $round, $offered" $port
+                stop_servers
+            done
+        done
+    done
+}
+
 # One wrk run of lookups.lua against $port (TIDINGS_BENCH_RATE per thread, 0 for as fast as
 # it goes); appends a row named $1.
 measure_lookups() {
@@ -418,7 +453,10 @@ case "$mode" in
     soak) run_soak "${2:-}" ;;
     all) run_throughput; run_latency ;;
     scale) run_scale ;;
-    *) echo "usage: bench/run.sh [all|throughput|latency|lookup [COUNT]|soak [SECONDS]|scale]" >&2; exit 2 ;;
+    alternate)
+        [ $# -eq 5 ] || { echo "usage: bench/run.sh alternate ROUNDS \"RATES\" \"ENV_A\" \"ENV_B\"" >&2; exit 2; }
+        run_alternate "$2" "$3" "$4" "$5" ;;
+    *) echo "usage: bench/run.sh [all|throughput|latency|lookup [COUNT]|soak [SECONDS]|scale|alternate ROUNDS RATES ENV_A ENV_B]" >&2; exit 2 ;;
 esac
 echo
 cat "$table"
