@@ -6,7 +6,7 @@ extension FormBody {
     ) throws(DecodingError.Problem) -> String {
         // Most names and values have nothing to decode: one validated copy makes the String.
         if !raw.contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") }) {
-            guard let text = String(validating: raw, as: UTF8.self) else { throw .invalidUTF8 }
+            guard let text = String(validatingUTF8Bytes: raw) else { throw .invalidUTF8 }
             return text
         }
         return try decodeEscapes(raw)
@@ -49,7 +49,7 @@ extension FormBody {
                 bytes.append(byte)
             }
         }
-        guard let text = String(validating: bytes, as: UTF8.self) else {
+        guard let text = bytes.withUnsafeBufferPointer(String.init(validatingUTF8Bytes:)) else {
             throw .invalidUTF8
         }
         return text

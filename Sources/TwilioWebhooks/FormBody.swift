@@ -87,7 +87,7 @@ public struct FormBody: Sendable, Equatable, Sequence {
 
     /// The first value of the parameter with exactly this name, or `nil` if there is none.
     public subscript(name: String) -> String? {
-        parameters.first { $0.name.utf8.elementsEqual(name.utf8) }?.value
+        parameters.first { $0.name.hasSameUTF8(as: name) }?.value
     }
 
     /// The first value of the parameter with exactly this name, without the whitespace

@@ -110,15 +110,15 @@ public struct SignatureValidator: Sendable {
         // Sorting the (name, value) pairs by bytes and skipping exact repeats gives each
         // distinct name in order with its distinct values in order under it.
         let pairs = form.parameters.sorted { first, second in
-            first.name.utf8.elementsEqual(second.name.utf8)
-                ? first.value.utf8.lexicographicallyPrecedes(second.value.utf8)
-                : first.name.utf8.lexicographicallyPrecedes(second.name.utf8)
+            first.name.hasSameUTF8(as: second.name)
+                ? first.value.utf8Precedes(second.value)
+                : first.name.utf8Precedes(second.name)
         }
         var text: [UInt8] = []
         text.reserveCapacity(pairs.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count })
         for (index, pair) in pairs.enumerated() {
-            if index > 0, pairs[index - 1].name.utf8.elementsEqual(pair.name.utf8),
-               pairs[index - 1].value.utf8.elementsEqual(pair.value.utf8) {
+            if index > 0, pairs[index - 1].name.hasSameUTF8(as: pair.name),
+               pairs[index - 1].value.hasSameUTF8(as: pair.value) {
                 continue
             }
             text.append(contentsOf: pair.name.utf8)

@@ -108,7 +108,7 @@ struct SignedURL {
         for segment in query.split(separator: UInt8(ascii: "&")) {
             guard let equals = segment.firstIndex(of: UInt8(ascii: "=")), equals + 1 < segment.endIndex,
                   let decodedName = try? FormBody.decodeComponent(segment[..<equals]),
-                  decodedName.utf8.elementsEqual(name.utf8)
+                  decodedName.hasSameUTF8(as: name)
             else { continue }
             let rawValue = segment[(equals + 1)...]
             return (try? FormBody.decodeComponent(rawValue)) ?? String(decoding: rawValue, as: UTF8.self)

@@ -1,4 +1,5 @@
 import Foundation
+import TwilioWebhooks
 
 /// Reads the compact JSON that ``JSONWriter`` writes, one token at a time.
 ///
@@ -80,7 +81,7 @@ struct JSONScanner {
         guard position < bytes.count else { return nil }
         if bytes[position] == UInt8(ascii: "\"") {
             defer { position += 1 }
-            return String(validating: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
+            return String(validatingUTF8Bytes: UnsafeBufferPointer(rebasing: bytes[start..<position]))
         }
         var decoded = Array(bytes[start..<position])
         while position < bytes.count {
@@ -88,7 +89,7 @@ struct JSONScanner {
             position += 1
             switch byte {
             case UInt8(ascii: "\""):
-                return String(validating: decoded, as: UTF8.self)
+                return decoded.withUnsafeBufferPointer(String.init(validatingUTF8Bytes:))
             case UInt8(ascii: "\\"):
                 guard appendEscape(to: &decoded) else { return nil }
             default:
