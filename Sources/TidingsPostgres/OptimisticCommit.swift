@@ -91,10 +91,7 @@ enum OptimisticCommit {
             ), unchanged AS (
                 SELECT CASE WHEN (SELECT count(*) FROM replaced) + (SELECT count(*) FROM added) = \(expected)
                     THEN true ELSE tidings_changed_meanwhile() END AS ok
-            ), \(unescaped: OutboxTable.changesTable) AS (
-                SELECT change, position
-                FROM unnest(\(OutboxTable.unnumberedDocuments(changes))::text[]) WITH ORDINALITY AS given (change, position)
-            )\(unescaped: outbox.numbering)
+            ), \(changesTableOf: changes)\(unescaped: outbox.numbering)
             SELECT \(unescaped: outbox.result)
             """
     }

@@ -27,9 +27,7 @@ enum OutboxTable {
         guard !changes.isEmpty else { return nil }
         let rows = try await connection.query(
             """
-            WITH \(unescaped: changesTable) AS (
-                SELECT change, position FROM unnest(\(unnumberedDocuments(changes))::text[]) WITH ORDINALITY AS given (change, position)
-            ), \(unescaped: numbering(when: "true"))
+            WITH \(changesTableOf: changes), \(unescaped: numbering(when: "true"))
             SELECT before, \(unescaped: notification(announcements))::text FROM counter
             """, logger: logger)
         for try await (before, _) in rows.decode((Int64, String).self) { return before }
@@ -38,7 +36,7 @@ enum OutboxTable {
 
     /// The changes' documents, in order, each without its `seq`, which ``numbering(when:)``
     /// puts first: the rows of ``changesTable``.
-    static func unnumberedDocuments(_ changes: [StatusChange]) -> [String] {
+    fileprivate static func unnumberedDocuments(_ changes: [StatusChange]) -> [String] {
         changes.map { change in
             var unnumbered = change
             unnumbered.seq = nil
@@ -47,7 +45,8 @@ enum OutboxTable {
     }
 
     /// The name of the common table expression that ``numbering(when:)`` numbers:
-    /// `(change, position)`, each of ``unnumberedDocuments(_:)`` and its place from 1.
+    /// `(change, position)`, each of ``unnumberedDocuments(_:)`` and its place from 1. A
+    /// statement defines it with `\(changesTableOf: changes)`.
     static let changesTable = "changes"
 
     /// Two common table expressions of a statement that defines ``changesTable``: `counter`
@@ -79,4 +78,14 @@ enum OutboxTable {
     /// What a statement that found no `outbox_latest` row throws.
     static let missingCounter = StatusStoreError(
         "the outbox_latest row is missing: the schema was changed by hand; run `tidings migrate`")
+}
+
+extension PostgresQuery.StringInterpolation {
+    /// The common table expression ``OutboxTable/changesTable`` of `changes`, given in order:
+    /// `changes AS (…)`, their documents bound as one `text[]` parameter.
+    mutating func appendInterpolation(changesTableOf changes: [StatusChange]) {
+        appendLiteral("\(OutboxTable.changesTable) AS (SELECT change, position FROM unnest(")
+        appendInterpolation(OutboxTable.unnumberedDocuments(changes))
+        appendLiteral("::text[]) WITH ORDINALITY AS given (change, position))")
+    }
 }
