@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The load benchmark: Tidings against the Hummingbird "return 204" ceiling and the Flask
-# receiver a careful team writes, driven by wrk on loopback, bounded in time. Prints one
-# table (and keeps it in $BENCH_OUT/results.md).
+# receiver a careful team writes, driven by wrk on loopback, bounded in time. Prints the
+# run's tables and adds them to $BENCH_OUT/results.md, which keeps every run made with
+# that folder (`all`, then `scale`, then `lookup` into one BENCH_OUT give one file).
 #
 # The traffic is mixed as Twilio sends it (bench/make_requests.py --mix mixed): about 69 %
 # of callbacks update a message stored earlier. Each row says the mix wrk sent; the
@@ -303,9 +304,16 @@ measure_lookups() {
     TIDINGS_BENCH_MESSAGES=$count TIDINGS_BENCH_PREFIX=SMf1 TIDINGS_BENCH_RATE=$rate \
         wrk -t2 -c"$connections" -d"${duration}s" --latency -s bench/lookups.lua "http://127.0.0.1:$port" \
         > "$out/wrk-$file.txt"
-    grep -E "Requests/sec|50%|99%|Non-2xx" "$out/wrk-$file.txt" | sed 's/^/    /' >&2
-    local result="$out/wrk-$file.txt"
-    echo "| $name | $(awk '/Requests\/sec/ {print $2}' "$result") req/s | $(awk '$1=="50%" {print $2}' "$result") | $(awk '$1=="99%" {print $2}' "$result") | $(awk '/Non-2xx/ {print $5}' "$result") | | $(rss_mb "${server_pids[@]}") |" >> "$table"
+    awk -v name="$name" -v rss="$(rss_mb "${server_pids[@]}")" '
+        function ms(text) { return text ~ /us$/ ? text / 1000 : text ~ /ms$/ ? text + 0 : text * 1000 }
+        /Requests\/sec/ { rate = $2 }
+        $1 == "50%" { p50 = ms($2) }
+        $1 == "99%" { p99 = ms($2) }
+        /Non-2xx/ { failed += $5 }
+        /Socket errors/ { gsub(",", ""); failed += $4 + $6 + $8 + $10 }
+        END { printf "| %s | %.0f | %.2f | %.2f | %d | %s |\n", name, rate, p50, p99, failed, rss }
+    ' "$out/wrk-$file.txt" >> "$table"
+    tail -1 "$table" >&2
 }
 
 run_lookup() {
@@ -315,7 +323,11 @@ run_lookup() {
         echo "bench: storing $count messages for the lookup benchmark" >&2
         "$bin/tidings-bench-fill" "$data" "$count" SMf1 >&2
     fi
-    header "GET /v1/messages/{sid}, random SIDs among $count stored, ${duration} s"
+    {
+        echo
+        echo "| GET /v1/messages/{sid}, random SIDs among $count stored, ${duration} s | requests/s | p50 ms | p99 ms | non-2xx | RSS MB |"
+        echo "|---|---:|---:|---:|---:|---:|"
+    } >> "$table"
     start_tidings $port --data-dir "$data"
     server_pids=("${pids[@]}")
     measure_lookups "lookups, 1,000/s offered" 500 "$count"
@@ -440,11 +452,14 @@ run_scale() {
     netns_cleanup
 }
 
+# This run's part of the table starts after what earlier runs into the same folder left.
+first_line=$(( $( [ -f "$table" ] && wc -l < "$table" || echo 0) + 1 ))
 {
+    [ "$first_line" -eq 1 ] || echo
     echo "Tidings load benchmark, $(date -u +%Y-%m-%dT%H:%MZ)"
     echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); $(swift --version 2>&1 | head -1)"
     echo "load: wrk on the same machine, pre-signed callbacks (bench/make_requests.py), $public as the signed URL"
-} > "$table"
+} >> "$table"
 
 case "$mode" in
     throughput) run_throughput ;;
@@ -459,4 +474,4 @@ case "$mode" in
     *) echo "usage: bench/run.sh [all|throughput|latency|lookup [COUNT]|soak [SECONDS]|scale|alternate ROUNDS RATES ENV_A ENV_B]" >&2; exit 2 ;;
 esac
 echo
-cat "$table"
+tail -n +"$first_line" "$table"
