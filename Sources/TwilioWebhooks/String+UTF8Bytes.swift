@@ -5,8 +5,8 @@ extension String {
     /// case. That initializer is generic over the encoding and, on Linux, runs unspecialized:
     /// it looks up type metadata on every call, which cost more than the check itself for
     /// the short ASCII fields of a callback and of a stored record. All-ASCII bytes (nearly
-    /// every name and value Twilio sends, and every stored document) are checked here and
-    /// copied; anything else is validated by the standard library.
+    /// every name and value Twilio sends, and nearly every string of a stored record) are
+    /// checked here and copied; anything else is validated by the standard library.
     public init?(validatingUTF8Bytes bytes: UnsafeBufferPointer<UInt8>) {
         if bytes.allSatisfy({ $0 < 0x80 }) {
             self.init(decoding: bytes, as: UTF8.self)
