@@ -35,8 +35,12 @@ struct TracingEndToEndTests {
                 var spans: [ExportedSpan] = []
                 try await eventually(timeout: .seconds(30), every: .milliseconds(50)) {
                     spans = try collector.requests.flatMap { try ExportedSpan.all(inOTLPJSON: $0.body) }
+                    // A span ends after its children, so it may reach the collector in a later
+                    // export than they do: wait for the requests' spans too.
+                    let callbackSpans = spans.filter { $0.name == "status callback" }
                     return spans.contains { $0.name == "sink delivery" && $0.attributes[SpanAttributeName.sinkName] == "webhook" }
-                        && spans.filter { $0.name == "status callback" }.count == 2
+                        && callbackSpans.count == 2
+                        && callbackSpans.allSatisfy { callback in spans.contains { $0.spanID == callback.parentSpanID } }
                 }
                 #expect(spans.allSatisfy { $0.serviceName == "tidings-under-test" })
 
@@ -117,7 +121,9 @@ struct TracingEndToEndTests {
                 var spans: [ExportedSpan] = []
                 try await eventually(timeout: .seconds(30), every: .milliseconds(50)) {
                     spans = try collector.requests.flatMap { try ExportedSpan.all(inOTLPJSON: $0.body) }
-                    return spans.contains { $0.name == "reconciliation pass" }
+                    // The request's span ends after the pass's, and may come in a later export.
+                    guard let pass = spans.first(where: { $0.name == "reconciliation pass" }) else { return false }
+                    return spans.contains { $0.spanID == pass.parentSpanID }
                 }
                 let pass = try #require(spans.first { $0.name == "reconciliation pass" })
                 #expect(pass.attributes[SpanAttributeName.reconcileSweepSeconds] == "86400")
