@@ -179,31 +179,7 @@ measure() {
     wait "${wrk_pids[@]}"
     local cpu_after; cpu_after=$(cpu_seconds "${server_pids[@]}")
     local rss; rss=$(rss_mb "${server_pids[@]}")
-    python3 - "$name" "$duration" "$cpu_before" "$cpu_after" "$rss" "$out"/wrk-"$file"-*.txt >> "$table" <<'PY'
-import re, sys
-name, duration, before, after, rss, files = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4]), sys.argv[5], sys.argv[6:]
-def ms(text, label):
-    match = re.search(rf"^\s*{label}%\s+([\d.]+)(us|ms|s)\s*$", text, re.M)
-    value, unit = float(match.group(1)), match.group(2)
-    return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
-rate, p50, p99, errors, updates, sent = 0.0, 0.0, 0.0, 0, 0, 0
-for file in files:
-    text = open(file).read()
-    rate += float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
-    mix = re.search(r"Mix sent: (\d+) inserts, (\d+) updates, (\d+) repeats", text)
-    if mix:
-        updates += int(mix.group(2))
-        sent += sum(int(n) for n in mix.groups())
-    p50, p99 = max(p50, ms(text, "50")), max(p99, ms(text, "99"))
-    failed = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
-    errors += int(failed.group(1)) if failed else 0
-    socket = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
-    errors += sum(int(n) for n in socket.groups()) if socket else 0
-cpu = (after - before) / duration * 100
-per_callback = (after - before) * 1000 / (rate * duration) if rate else 0
-share = f"{100 * updates / sent:.0f}" if sent else "–"
-print(f"| {name} | {rate:,.0f} | {p50:.2f} | {p99:.2f} | {errors} | {share} | {cpu:.0f} | {per_callback:.2f} | {rss} |")
-PY
+    python3 bench/wrk_row.py callbacks "$name" "$duration" "$cpu_before" "$cpu_after" "$rss" "$out"/wrk-"$file"-*.txt >> "$table"
     tail -1 "$table" >&2
 }
 
@@ -304,15 +280,7 @@ measure_lookups() {
     TIDINGS_BENCH_MESSAGES=$count TIDINGS_BENCH_PREFIX=SMf1 TIDINGS_BENCH_RATE=$rate \
         wrk -t2 -c"$connections" -d"${duration}s" --latency -s bench/lookups.lua "http://127.0.0.1:$port" \
         > "$out/wrk-$file.txt"
-    awk -v name="$name" -v rss="$(rss_mb "${server_pids[@]}")" '
-        function ms(text) { return text ~ /us$/ ? text / 1000 : text ~ /ms$/ ? text + 0 : text * 1000 }
-        /Requests\/sec/ { rate = $2 }
-        $1 == "50%" { p50 = ms($2) }
-        $1 == "99%" { p99 = ms($2) }
-        /Non-2xx/ { failed += $5 }
-        /Socket errors/ { gsub(",", ""); failed += $4 + $6 + $8 + $10 }
-        END { printf "| %s | %.0f | %.2f | %.2f | %d | %s |\n", name, rate, p50, p99, failed, rss }
-    ' "$out/wrk-$file.txt" >> "$table"
+    python3 bench/wrk_row.py requests "$name" "$(rss_mb "${server_pids[@]}")" "$out/wrk-$file.txt" >> "$table"
     tail -1 "$table" >&2
 }
 
