@@ -137,12 +137,21 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // bench/run.sh's helpers: the Hummingbird "return 204" ceiling and the store filler
+        // bench/run.sh's helpers: the Hummingbird "return 204" ceiling, the durable floor
+        // (HTTP and a group-committed append to a file or a SQLite table) and the store filler
         // of the lookup benchmark (not part of any product).
         .executableTarget(
             name: "hummingbird-ceiling",
             dependencies: [.product(name: "Hummingbird", package: "hummingbird")],
             path: "bench/ceiling",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "durable-floor",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            path: "bench/floor",
             swiftSettings: swiftSettings
         ),
         .executableTarget(

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The load benchmark: Tidings against the Hummingbird "return 204" ceiling and the Flask
-# receiver a careful team writes, driven by wrk on loopback, bounded in time. Prints the
+# The load benchmark: Tidings against the Hummingbird "return 204" ceiling, the durable
+# floors (HTTP and a group-committed append to a file or to a SQLite table, bench/floor)
+# and the Flask receiver a careful team writes, driven by wrk on loopback, bounded in time. Prints the
 # run's tables and adds them to $BENCH_OUT/results.md, which keeps every run made with
 # that folder (`all`, then `scale`, then `lookup` into one BENCH_OUT give one file).
 #
@@ -56,6 +57,7 @@ python3 -m pip install -q --disable-pip-version-check -r bench/peers/requirement
 echo "bench: building release binaries (the first build takes several minutes)" >&2
 swift build -c release --product tidings >&2
 swift build -c release --product hummingbird-ceiling >&2
+swift build -c release --product durable-floor >&2
 swift build -c release --product tidings-bench-fill >&2
 bin=$(swift build -c release --show-bin-path)
 
@@ -103,6 +105,14 @@ start_tidings() {
         --log-level warning "$@" > /dev/null 2> "$out/tidings-$server_port.log" &
     pids+=($!)
     wait_for_port "$server_port"
+}
+
+# Starts the durable floor (bench/floor) on $port, storing in a fresh file in $out:
+# floor.log (appended lines) or floor.sqlite (rows), as $1 says.
+start_floor() {
+    rm -f "$out/floor.$1"*
+    "$bin/durable-floor" $port "$out/floor.$1" > /dev/null 2>&1 & pids+=($!)
+    wait_for_port $port
 }
 
 start_postgres() {
@@ -187,6 +197,12 @@ run_throughput() {
     header "throughput, $connections connections, ${duration} s each"
     "$bin/hummingbird-ceiling" $port > /dev/null 2>&1 & pids+=($!); wait_for_port $port
     server_pids=("${pids[@]}"); measure "Hummingbird 204 ceiling" $port; stop_servers
+    start_floor log
+    server_pids=("${pids[@]}"); measure "durable floor: the ceiling + a group-synced append to a file" $port
+    stop_servers
+    start_floor sqlite
+    server_pids=("${pids[@]}"); measure "durable floor: the ceiling + a row each in SQLite (WAL, full)" $port
+    stop_servers
 
     for level in full normal; do
         rm -rf "$out/sqlite-$level"  # every run starts from an empty store
@@ -221,11 +237,19 @@ run_latency() {
     header "steady load: callbacks/s offered on a schedule, $connections connections, ${duration} s each"
     local rate
     for rate in 250 1,000 2,500 5,000; do
-        # What the HTTP stack alone costs at this rate: the floor under Tidings' figures.
+        # What the HTTP stack alone costs at this rate (the ceiling), then HTTP and a sync
+        # (the durable floors): what any durable receiver pays under Tidings' figures.
         "$bin/hummingbird-ceiling" $port > /dev/null 2>&1 & pids+=($!); wait_for_port $port
         server_pids=("${pids[@]}")
         RATE=$((${rate/,/} / 2)) measure "Hummingbird 204 ceiling, $rate/s offered" $port
         stop_servers
+        local floor
+        for floor in log sqlite; do
+            start_floor $floor
+            server_pids=("${pids[@]}")
+            RATE=$((${rate/,/} / 2)) measure "durable floor ($floor), $rate/s offered" $port
+            stop_servers
+        done
         rm -rf "$out/latency-sqlite"
         start_tidings $port --data-dir "$out/latency-sqlite"
         server_pids=("${pids[@]}")

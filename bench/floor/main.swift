@@ -1,0 +1,39 @@
+import Foundation
+import Hummingbird
+
+/// The durable floor of the load benchmark: a Hummingbird server that stores each
+/// callback's body and answers `204` only once it is durable — in groups, one commit and
+/// one sync for every callback waiting, on a thread of its own, as Tidings' group commit
+/// does. No signature, no parsing, no state, no index, no outbox, no sink.
+///
+/// Whatever acknowledges a callback only once it is durable pays at least this on the same
+/// machine, so it bounds what Tidings can reach, between the ceiling (HTTP alone) and
+/// Tidings itself (bench/run.sh, bench/REPORT.md). Two ways to store:
+///
+///     durable-floor PORT FILE            # appended to FILE, then fdatasync
+///     durable-floor PORT FILE.sqlite     # a row each in SQLite (WAL, synchronous=FULL)
+let arguments = CommandLine.arguments.dropFirst()
+guard let port = arguments.first.flatMap(Int.init), let path = arguments.dropFirst().first else {
+    print("usage: durable-floor PORT FILE[.sqlite]")
+    exit(2)
+}
+let storage: GroupSync
+do {
+    if path.hasSuffix(".sqlite") {
+        let rows = try SQLiteRows(path: path)
+        storage = GroupSync { try rows.insert($0) }
+    } else {
+        let file = try AppendedFile(path: path)
+        storage = GroupSync { try file.append($0) }
+    }
+} catch {
+    print("durable-floor: cannot open \(path): \(error)")
+    exit(1)
+}
+let router = Router()
+router.post("/twilio/status") { request, _ -> HTTPResponse.Status in
+    try await storage.store(try await request.body.collect(upTo: 64 * 1024))
+    return .noContent
+}
+let application = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)))
+try await application.runService()
