@@ -6,7 +6,9 @@ Reads the frames of the log (those of the current cycle and, after them, what is
 the previous one), splits them into commits at each commit frame, and names the b-tree of
 every page with SQLite's `dbstat` over the database. Prints frames a commit (median, mean)
 and, for the LAST commits (default 1,000), how many pages a commit each b-tree's leaves and
-interior pages took.
+interior pages took: over all of them, then over those that wrote one leaf page of the
+`messages` table — a commit of one callback, while a commit of many (a burst that piled
+up during a slow sync) writes many and would weigh on the mean.
 
 Work on copies: stop `tidings serve` with SIGKILL so that the log is left as it was (a
 clean stop checkpoints it away), copy the database and its `-wal`, and give the copies.
@@ -51,9 +53,16 @@ def main():
           f"(median), {statistics.mean(sizes):.1f} (mean), {min(sizes)}–{max(sizes)}")
     owners = {page: (name, kind) for page, name, kind in
               sqlite3.connect(database).execute("SELECT pageno, name, pagetype FROM dbstat")}
-    counts = collections.Counter(owners.get(page, ("(free)", "")) for pages in tail for page in pages)
-    for (name, kind), count in counts.most_common():
-        print(f"{count / len(tail):7.2f}  {name} {kind}")
+    single = [pages for pages in tail if sum(owners.get(page) == ("messages", "leaf") for page in pages) == 1]
+    for title, chosen in (("all commits", tail), ("commits of one message's row", single)):
+        if not chosen:
+            continue
+        sizes = [len(pages) for pages in chosen]
+        print(f"{title}: {len(chosen)}, {statistics.median(sizes):g} frames (median), "
+              f"{statistics.mean(sizes):.1f} (mean); pages a commit:")
+        counts = collections.Counter(owners.get(page, ("(free)", "")) for pages in chosen for page in pages)
+        for (name, kind), count in counts.most_common():
+            print(f"{count / len(chosen):7.2f}  {name} {kind}")
 
 
 main()
