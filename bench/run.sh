@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The load benchmark: Tidings against the Hummingbird "return 204" ceiling, the durable
 # floors (HTTP and a group-committed append to a file or to a SQLite table, bench/floor)
-# and the Flask receiver a careful team writes, driven by wrk on loopback, bounded in time. Prints the
-# run's tables and adds them to $BENCH_OUT/results.md, which keeps every run made with
-# that folder (`all`, then `scale`, then `lookup` into one BENCH_OUT give one file).
+# and the Flask receiver a careful team writes, driven by wrk on loopback, bounded in
+# time. Prints the run's tables and adds them to $BENCH_OUT/results.md, which keeps every
+# run made with that folder (`all`, then `scale`, then `lookup` into one BENCH_OUT give one file).
 #
 # The traffic is mixed as Twilio sends it (bench/make_requests.py --mix mixed): about 69 %
 # of callbacks update a message stored earlier. Each row says the mix wrk sent; the
@@ -107,11 +107,13 @@ start_tidings() {
     wait_for_port "$server_port"
 }
 
-# Starts the durable floor (bench/floor) on $port, storing in a fresh file in $out:
-# floor.log (appended lines) or floor.sqlite (rows), as $1 says.
+# Starts the durable floor (bench/floor) on $port, storing in a fresh file in $out: lines
+# appended to floor.lines ($1 = file) or rows in floor.sqlite ($1 = SQLite).
 start_floor() {
-    rm -f "$out/floor.$1"*
-    "$bin/durable-floor" $port "$out/floor.$1" > /dev/null 2>&1 & pids+=($!)
+    local path="$out/floor.lines"
+    [ "$1" = SQLite ] && path="$out/floor.sqlite"
+    rm -f "$path"*
+    "$bin/durable-floor" $port "$path" > /dev/null 2>&1 & pids+=($!)
     wait_for_port $port
 }
 
@@ -197,10 +199,10 @@ run_throughput() {
     header "throughput, $connections connections, ${duration} s each"
     "$bin/hummingbird-ceiling" $port > /dev/null 2>&1 & pids+=($!); wait_for_port $port
     server_pids=("${pids[@]}"); measure "Hummingbird 204 ceiling" $port; stop_servers
-    start_floor log
+    start_floor file
     server_pids=("${pids[@]}"); measure "durable floor: the ceiling + a group-synced append to a file" $port
     stop_servers
-    start_floor sqlite
+    start_floor SQLite
     server_pids=("${pids[@]}"); measure "durable floor: the ceiling + a row each in SQLite (WAL, full)" $port
     stop_servers
 
@@ -244,7 +246,7 @@ run_latency() {
         RATE=$((${rate/,/} / 2)) measure "Hummingbird 204 ceiling, $rate/s offered" $port
         stop_servers
         local floor
-        for floor in log sqlite; do
+        for floor in file SQLite; do
             start_floor $floor
             server_pids=("${pids[@]}")
             RATE=$((${rate/,/} / 2)) measure "durable floor ($floor), $rate/s offered" $port

@@ -1,12 +1,12 @@
 """What each commit of a SQLite write-ahead log wrote, b-tree by b-tree.
 
-    python3 bench/wal_pages.py COPY.sqlite COPY.sqlite-wal [LAST]
+    python3 bench/wal_pages.py COPY.sqlite COPY.sqlite-wal
 
 Reads the frames of the log (those of the current cycle and, after them, what is left of
 the previous one), splits them into commits at each commit frame, and names the b-tree of
-every page with SQLite's `dbstat` over the database. Prints frames a commit (median, mean)
-and, for the LAST commits (default 1,000), how many pages a commit each b-tree's leaves and
-interior pages took: over all of them, then over those that wrote one leaf page of the
+every page with SQLite's `dbstat` over the database. Prints how many pages a commit each
+b-tree's leaves and interior pages took: over all the commits, then over those that wrote
+one leaf page of the
 `messages` table — a commit of one callback, while a commit of many (a burst that piled
 up during a slow sync) writes many and would weigh on the mean.
 
@@ -42,19 +42,15 @@ def main():
     if len(sys.argv) < 3:
         sys.exit(__doc__)
     database, log_path = sys.argv[1], sys.argv[2]
-    last = int(sys.argv[3]) if len(sys.argv) > 3 else 1000
     with open(log_path, "rb") as file:
         page_size, found = commits(file.read())
     if not found:
         sys.exit("no commit in the log")
-    tail = found[-last:]
-    sizes = [len(pages) for pages in tail]
-    print(f"page size {page_size}; {len(tail)} commits: {statistics.median(sizes):g} frames a commit "
-          f"(median), {statistics.mean(sizes):.1f} (mean), {min(sizes)}–{max(sizes)}")
+    print(f"page size {page_size}; {min(map(len, found))}–{max(map(len, found))} frames a commit")
     owners = {page: (name, kind) for page, name, kind in
               sqlite3.connect(database).execute("SELECT pageno, name, pagetype FROM dbstat")}
-    single = [pages for pages in tail if sum(owners.get(page) == ("messages", "leaf") for page in pages) == 1]
-    for title, chosen in (("all commits", tail), ("commits of one message's row", single)):
+    single = [pages for pages in found if sum(owners.get(page) == ("messages", "leaf") for page in pages) == 1]
+    for title, chosen in (("all commits", found), ("commits of one message's row", single)):
         if not chosen:
             continue
         sizes = [len(pages) for pages in chosen]

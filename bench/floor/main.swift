@@ -14,7 +14,7 @@ import Hummingbird
 ///     durable-floor PORT FILE.sqlite     # a row each in SQLite (WAL, synchronous=FULL)
 let arguments = CommandLine.arguments.dropFirst()
 guard let port = arguments.first.flatMap(Int.init), let path = arguments.dropFirst().first else {
-    print("usage: durable-floor PORT FILE[.sqlite]")
+    FileHandle.standardError.write(Data("usage: durable-floor PORT FILE[.sqlite]\n".utf8))
     exit(2)
 }
 let storage: GroupSync
@@ -27,7 +27,7 @@ do {
         storage = GroupSync { try file.append($0) }
     }
 } catch {
-    print("durable-floor: cannot open \(path): \(error)")
+    FileHandle.standardError.write(Data("durable-floor: cannot open \(path): \(error)\n".utf8))
     exit(1)
 }
 let router = Router()
