@@ -150,7 +150,11 @@ struct ReconciliationScheduleTests {
                 tasks.addTask { try await group.run() }
                 #expect(try await eventually { manual.sleepers == 1 })
                 manual.advance(by: .seconds(3_600))
-                #expect(try await eventually { api.requests.count == 1 }, "the pass asked about the first message and waits")
+                #expect(try await eventually { api.requests.count == 1 }, "the pass asked about the first message")
+                // The request is counted when the fake API receives it; the pass records the
+                // answer after that, then waits. Stop it only once it is waiting.
+                let first = try #require(api.requests.first?.sid)
+                #expect(try await eventually { try await store.message(sid: first)?.status == .delivered }, "and waits")
                 await group.triggerGracefulShutdown()
                 try await tasks.waitForAll()
             }
