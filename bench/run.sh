@@ -107,6 +107,12 @@ start_tidings() {
     wait_for_port "$server_port"
 }
 
+# Starts the Hummingbird "return 204" ceiling (bench/ceiling) on $port.
+start_ceiling() {
+    "$bin/hummingbird-ceiling" $port > /dev/null 2>&1 & pids+=($!)
+    wait_for_port $port
+}
+
 # Starts the durable floor (bench/floor) on $port, storing in a fresh file in $out: lines
 # appended to floor.lines ($1 = file) or rows in floor.sqlite ($1 = SQLite).
 start_floor() {
@@ -197,7 +203,7 @@ measure() {
 
 run_throughput() {
     header "throughput, $connections connections, ${duration} s each"
-    "$bin/hummingbird-ceiling" $port > /dev/null 2>&1 & pids+=($!); wait_for_port $port
+    start_ceiling
     server_pids=("${pids[@]}"); measure "Hummingbird 204 ceiling" $port; stop_servers
     start_floor file
     server_pids=("${pids[@]}"); measure "durable floor: the ceiling + a group-synced append to a file" $port
@@ -241,7 +247,7 @@ run_latency() {
     for rate in 250 1,000 2,500 5,000; do
         # What the HTTP stack alone costs at this rate (the ceiling), then HTTP and a sync
         # (the durable floors): what any durable receiver pays under Tidings' figures.
-        "$bin/hummingbird-ceiling" $port > /dev/null 2>&1 & pids+=($!); wait_for_port $port
+        start_ceiling
         server_pids=("${pids[@]}")
         RATE=$((${rate/,/} / 2)) measure "Hummingbird 204 ceiling, $rate/s offered" $port
         stop_servers
