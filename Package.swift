@@ -149,7 +149,8 @@ let package = Package(
         .executableTarget(
             name: "durable-floor",
             dependencies: [
-                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "GRDB", package: "GRDB.swift"),
+                "TidingsCore", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "bench/floor",
             swiftSettings: swiftSettings
