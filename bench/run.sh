@@ -163,12 +163,20 @@ descendants() {
 }
 
 table="$out/results.md"
+callback_columns=("callbacks/s" "p50 ms" "p99 ms" "non-2xx" "updates %" "CPU % (server)" "CPU ms a callback" "RSS MB")
+# Starts a table in the results: `header TITLE [COLUMN...]`, the columns after the title
+# holding numbers (right-aligned); the callbacks' columns (what `measure` writes) when none
+# are named.
 header() {
-    {
-        echo
-        echo "| $1 | callbacks/s | p50 ms | p99 ms | non-2xx | updates % | CPU % (server) | CPU ms a callback | RSS MB |"
-        echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
-    } >> "$table"
+    local title=$1; shift
+    local columns=("$@")
+    [ ${#columns[@]} -gt 0 ] || columns=("${callback_columns[@]}")
+    local names="| $title |" rule="|---|" column
+    for column in "${columns[@]}"; do
+        names+=" $column |"
+        rule+="---:|"
+    done
+    printf '\n%s\n%s\n' "$names" "$rule" >> "$table"
 }
 
 # Drives the servers on $ports with two wrk processes of one thread each (one per port for
@@ -323,11 +331,8 @@ run_lookup() {
         echo "bench: storing $count messages for the lookup benchmark" >&2
         "$bin/tidings-bench-fill" "$data" "$count" SMf1 >&2
     fi
-    {
-        echo
-        echo "| GET /v1/messages/{sid}, random SIDs among $count stored, ${duration} s | requests/s | p50 ms | p99 ms | non-2xx | RSS MB |"
-        echo "|---|---:|---:|---:|---:|---:|"
-    } >> "$table"
+    header "GET /v1/messages/{sid}, random SIDs among $count stored, ${duration} s" \
+        "requests/s" "p50 ms" "p99 ms" "non-2xx" "RSS MB"
     start_tidings $port --data-dir "$data"
     server_pids=("${pids[@]}")
     measure_lookups "lookups, 1,000/s offered" 500 "$count"
