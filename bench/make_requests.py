@@ -16,6 +16,12 @@ failed with 30008, or delivered and read). How the lines interleave them (--mix)
 - `inserts`: only each message's first callback, so every callback stores a new message —
   the figure that shows the cost of inserts alone, never the headline.
 
+Messages go where a team's go: each to one of `--messages / 2` phone numbers drawn at
+random (most people get one or two messages, some more). The lives that end in `read` (a
+fifth) are WhatsApp's (`whatsapp:` addresses), as Twilio reports `read` for WhatsApp; of
+the others 5 % are MMS (`NumMedia=1`) and the rest SMS. The addresses are drawn apart
+from the lives and their order, so the interleaving does not depend on them.
+
     bench/make_requests.py --url http://bench.invalid/twilio/status --messages 100000 > requests.tsv
 """
 import argparse
@@ -35,6 +41,19 @@ LIVES = [
 ]
 # How many callbacks later a message's next callback arrives (inclusive bounds).
 GAP = (5, 600)
+# The share of MMS among messages whose life does not end in `read`.
+MMS_SHARE = 0.05
+
+
+def addresses(life, recipients, rng):
+    """The To and From parameters of a message with `life`, and NumMedia for MMS: one of
+    `recipients` phone numbers, on WhatsApp when the life ends in `read`."""
+    to = f"+1555{rng.randrange(recipients):07d}"
+    if life[-1][0] == "read":
+        return {"To": f"whatsapp:{to}", "From": "whatsapp:+14155238886"}
+    if rng.random() < MMS_SHARE:
+        return {"To": to, "From": "+15017122661", "NumMedia": "1"}
+    return {"To": to, "From": "+15017122661"}
 
 
 def mixed(lives, rng):
@@ -70,6 +89,8 @@ def main():
     validator = RequestValidator(args.token)
     rng = random.Random(args.seed)
     lives = [rng.choice(LIVES) for _ in range(args.messages)]
+    address_rng = random.Random(args.seed + 1)
+    parties = [addresses(life, max(args.messages // 2, 1), address_rng) for life in lives]
     order = mixed(lives, rng) if args.mix == "mixed" else ((number, 0) for number in range(len(lives)))
     out = sys.stdout
     lines = updates = 0
@@ -77,9 +98,9 @@ def main():
         status, error = lives[number][step]
         sid = f"{args.prefix}{number:0{34 - len(args.prefix)}x}"
         params = {
-            "SmsSid": sid, "SmsStatus": status, "MessageStatus": status, "To": "+15558675310",
+            "SmsSid": sid, "SmsStatus": status, "MessageStatus": status,
             "MessagingServiceSid": "MG" + "0" * 32, "MessageSid": sid, "AccountSid": "AC" + "0" * 32,
-            "From": "+15017122661", "ApiVersion": "2010-04-01",
+            "ApiVersion": "2010-04-01", **parties[number],
         }
         if error:
             params["ErrorCode"] = error
