@@ -22,7 +22,9 @@
 #                                 # two variants of one change, run after run (run_alternate)
 #
 # Settings (environment): DURATION (seconds per run, default 15), CONNECTIONS (64),
-# MESSAGES (messages in the request file, default 100,000), BENCH_OUT (a folder for the
+# MESSAGES (messages in the request file, default 100,000), STORED (messages already in
+# each SQLite store — Tidings' and the Flask peer's — when a run starts, default 1,000,000;
+# 0 for empty stores, which favour every receiver), BENCH_OUT (a folder for the
 # results and the servers' logs; default a fresh temporary one). For scale:
 # CONNECTIONS_PER_INSTANCE (16, an even number: 16, 32 and 64 in all) and NETNS_RTT_MS (1).
 #
@@ -36,6 +38,7 @@ mode="${1:-all}"
 duration="${DURATION:-15}"
 connections="${CONNECTIONS:-64}"
 messages="${MESSAGES:-100000}"
+stored="${STORED:-1000000}"
 out="${BENCH_OUT:-$(mktemp -d /tmp/tidings-bench.XXXXXX)}"
 mkdir -p "$out"
 token=bench-auth-token
@@ -105,6 +108,41 @@ start_tidings() {
         --log-level warning "$@" > /dev/null 2> "$out/tidings-$server_port.log" &
     pids+=($!)
     wait_for_port "$server_port"
+}
+
+# Makes $1 a fresh data directory for `tidings serve`: a copy of a store that already holds
+# $stored messages (filled once per $out by bench/fill: delivered messages, SIDs SMf1…, To
+# numbers as the request file's), or nothing — an empty store — when STORED=0. A team's
+# store is never empty, and an empty one favours every receiver: small indexes, every
+# page in the cache.
+fresh_store() {
+    rm -rf "$1"
+    [ "$stored" -gt 0 ] || return 0
+    local template="$out/stored-$stored"
+    if [ ! -f "$template/tidings.sqlite" ]; then
+        echo "bench: storing $stored messages for the runs to start from" >&2
+        rm -rf "$template"
+        "$bin/tidings-bench-fill" "$template" "$stored" SMf1 >&2
+    fi
+    cp -r "$template" "$1"
+}
+
+# What the SQLite stores held when each run began, for the tables' titles.
+starting_stores() {
+    if [ "$stored" -gt 0 ]; then
+        echo "SQLite stores holding $(echo "$stored" | sed ':a;s/\B[0-9]\{3\}\>/,&/;ta') messages at the start"
+    else
+        echo "empty stores"
+    fi
+}
+
+# Makes $1 a fresh database for the Flask peer, holding $stored messages as Tidings' stores do.
+fresh_peer_database() {
+    rm -f "$1" "$1-wal" "$1-shm"
+    [ "$stored" -gt 0 ] || return 0
+    local template="$out/peer-stored-$stored.sqlite"
+    [ -f "$template" ] || python3 bench/peers/flask_receiver.py --fill "$template" "$stored"
+    cp "$template" "$1"
 }
 
 # Starts the Hummingbird "return 204" ceiling (bench/ceiling) on $port.
@@ -210,7 +248,7 @@ measure() {
 }
 
 run_throughput() {
-    header "throughput, $connections connections, ${duration} s each"
+    header "throughput, $connections connections, ${duration} s each, $(starting_stores) (PostgreSQL's empty)"
     start_ceiling
     server_pids=("${pids[@]}"); measure "Hummingbird 204 ceiling" $port; stop_servers
     start_floor file
@@ -221,11 +259,11 @@ run_throughput() {
     stop_servers
 
     for level in full normal; do
-        rm -rf "$out/sqlite-$level"  # every run starts from an empty store
+        fresh_store "$out/sqlite-$level"
         start_tidings $port --data-dir "$out/sqlite-$level" --sqlite-synchronous $level
         server_pids=("${pids[@]}"); measure "Tidings, SQLite synchronous=$level" $port; stop_servers
     done
-    rm -rf "$out/sqlite-inserts"
+    fresh_store "$out/sqlite-inserts"
     start_tidings $port --data-dir "$out/sqlite-inserts"
     server_pids=("${pids[@]}"); requests="$inserts" measure "Tidings, SQLite synchronous=full, inserts only" $port
     stop_servers
@@ -239,7 +277,7 @@ run_throughput() {
     server_pids=("${pids[@]}"); measure "Tidings, PostgreSQL, 2 instances" $port $((port + 1)); stop_servers
 
     local workers=$((2 * $(nproc) + 1))
-    rm -f "$out"/peer.sqlite*
+    fresh_peer_database "$out/peer.sqlite"
     (cd bench/peers && BENCH_DB="$out/peer.sqlite" BENCH_PUBLIC_URL=$public BENCH_AUTH_TOKEN=$token \
         exec python3 -m gunicorn -w $workers -b 127.0.0.1:$port --log-level warning flask_receiver:app) \
         2> "$out/flask.log" & pids+=($!); wait_for_port $port
@@ -250,7 +288,7 @@ run_throughput() {
 run_latency() {
     # Two wrk processes, each paced at half the rate (bench/pacing.lua): the target's
     # 5,000/s, and lower rates to show where the latency turns; the ceiling at each rate first.
-    header "steady load: callbacks/s offered on a schedule, $connections connections, ${duration} s each"
+    header "steady load: callbacks/s offered on a schedule, $connections connections, ${duration} s each, $(starting_stores)"
     local rate
     for rate in 250 1,000 2,500 5,000; do
         # What the HTTP stack alone costs at this rate (the ceiling), then HTTP and a sync
@@ -266,14 +304,14 @@ run_latency() {
             RATE=$((${rate/,/} / 2)) measure "durable floor ($floor), $rate/s offered" $port
             stop_servers
         done
-        rm -rf "$out/latency-sqlite"
+        fresh_store "$out/latency-sqlite"
         start_tidings $port --data-dir "$out/latency-sqlite"
         server_pids=("${pids[@]}")
         RATE=$((${rate/,/} / 2)) measure "Tidings, SQLite synchronous=full, $rate/s offered" $port
         stop_servers
     done
     # The same 5,000/s without a sync per commit.
-    rm -rf "$out/latency-sqlite"
+    fresh_store "$out/latency-sqlite"
     start_tidings $port --data-dir "$out/latency-sqlite" --sqlite-synchronous normal
     server_pids=("${pids[@]}")
     RATE=2500 measure "Tidings, SQLite synchronous=normal, 5,000/s offered" $port
@@ -293,12 +331,12 @@ run_latency() {
 run_alternate() {
     local rounds=$1 rates=$2 round rate variant order offered
     local -A assignments=([A]=$3 [B]=$4) hooks=([A]="${HOOK_A:-}" [B]="${HOOK_B:-}")
-    header "alternated: A = ${assignments[A]}, B = ${assignments[B]}; $connections connections, ${duration} s each"
+    header "alternated: A = ${assignments[A]}, B = ${assignments[B]}; $connections connections, ${duration} s each, $(starting_stores)"
     for round in $(seq 1 "$rounds"); do
         for rate in $rates; do
             order="A B"; [ $((round % 2)) = 0 ] && order="B A"
             for variant in $order; do
-                rm -rf "$out/alternate"
+                fresh_store "$out/alternate"
                 TIDINGS_VARIANT_ENV=${assignments[$variant]} start_tidings $port --data-dir "$out/alternate"
                 if [ -n "${hooks[$variant]}" ]; then
                     sqlite3 -bail "$out/alternate/tidings.sqlite" "${hooks[$variant]}"
@@ -342,7 +380,7 @@ run_lookup() {
 
 run_soak() {
     local seconds="${1:-600}"
-    rm -rf "$out/soak"
+    fresh_store "$out/soak"
     start_tidings $port --data-dir "$out/soak"
     local pid=${pids[0]}
     # Enough distinct messages for the whole soak (about 3.2 callbacks each), read as wrk goes.
