@@ -110,22 +110,28 @@ start_tidings() {
     wait_for_port "$server_port"
 }
 
-# Makes $1 a fresh data directory for `tidings serve`: a copy of a store that already holds
-# $stored messages (filled once per $out by bench/fill: delivered messages, SIDs SMf1…, To
-# numbers as the request file's), or nothing — an empty store — when STORED=0. A team's
-# store is never empty, and an empty one favours every receiver: small indexes, every
-# page in the cache. The copy is synced before the run, as a running server's file would
-# be: left to the kernel, its write-back fills the disk in the run's first seconds and
-# the first checkpoint's sync waits for all of it (p99 400–700 ms at saturation).
+# Prints the data directory of a store holding $1 messages, filled once per $out by
+# bench/fill: delivered messages, SIDs SMf1…, To numbers as the request file's.
+filled_store() {
+    local template="$out/stored-$1"
+    if [ ! -f "$template/tidings.sqlite" ]; then
+        echo "bench: storing $1 messages" >&2
+        rm -rf "$template"
+        "$bin/tidings-bench-fill" "$template" "$1" SMf1 >&2
+    fi
+    echo "$template"
+}
+
+# Makes $1 a fresh data directory for `tidings serve`: a copy of the store of $stored
+# messages (filled_store), or nothing — an empty store — when STORED=0. A team's store is
+# never empty, and an empty one favours every receiver: small indexes, every page in the
+# cache. The copy is synced before the run, as a running server's file would be: left to
+# the kernel, its write-back fills the disk in the run's first seconds and the first
+# checkpoint's sync waits for all of it (p99 400–700 ms at saturation).
 fresh_store() {
     rm -rf "$1"
     [ "$stored" -gt 0 ] || return 0
-    local template="$out/stored-$stored"
-    if [ ! -f "$template/tidings.sqlite" ]; then
-        echo "bench: storing $stored messages for the runs to start from" >&2
-        rm -rf "$template"
-        "$bin/tidings-bench-fill" "$template" "$stored" SMf1 >&2
-    fi
+    local template; template=$(filled_store "$stored")
     cp -r "$template" "$1"
     sync
 }
@@ -368,11 +374,7 @@ measure_lookups() {
 
 run_lookup() {
     local count="${1:-1000000}"
-    local data="$out/lookup-$count"
-    if [ ! -f "$data/tidings.sqlite" ]; then
-        echo "bench: storing $count messages for the lookup benchmark" >&2
-        "$bin/tidings-bench-fill" "$data" "$count" SMf1 >&2
-    fi
+    local data; data=$(filled_store "$count")
     header "GET /v1/messages/{sid}, random SIDs among $count stored, ${duration} s" \
         "requests/s" "p50 ms" "p99 ms" "non-2xx" "RSS MB"
     start_tidings $port --data-dir "$data"
