@@ -31,8 +31,16 @@ import Synchronization
 /// snapshot holds back copies what it can. Either way the writer's next commit copies what
 /// it can too, and the next commit past the threshold starts another.
 final class WALCheckpointer: Sendable {
-    /// How many pages of log start a checkpoint: SQLite's own `wal_autocheckpoint` default.
-    static let defaultThreshold = 1000
+    /// How many pages of log start a checkpoint: a quarter of SQLite's `wal_autocheckpoint`
+    /// default.
+    ///
+    /// The commits' syncs of the log queue at the disk behind a checkpoint's writes into the
+    /// database file, and on a store of a million messages those pages lie all over the
+    /// file. Checkpoints of 250 pages kept p99 at a steady 1,000 and 2,500 callbacks a
+    /// second at 2.4–2.7 and 3.7–4.4 ms, against 3.8–4.5 and 5.7–6.5 ms with 1,000 pages
+    /// and worse with 4,000; they cost about a tenth of the callbacks a second at
+    /// saturation (bench/REPORT.md, "Results on a store that is not empty").
+    static let defaultThreshold = 250
 
     /// How many pages of log start a checkpoint.
     let threshold: Int
