@@ -6,7 +6,8 @@ import TidingsCore
 /// The durable floor of the load benchmark: a Hummingbird server that stores each
 /// callback's body and answers `204` only once it is durable — in groups, one commit and
 /// one sync for every callback waiting, on a thread of its own, with Tidings' own group
-/// commit (`GroupCommit`, at most 256 a group, as the stores take). No signature, no parsing, no state, no index, no outbox, no sink.
+/// commit (`GroupCommit`, at most 256 a group, as the stores take). No signature, no
+/// parsing, no state, no index, no outbox, no sink.
 ///
 /// Whatever acknowledges a callback only once it is durable pays at least this on the same
 /// machine, so it bounds what Tidings can reach, between the ceiling (HTTP alone) and
