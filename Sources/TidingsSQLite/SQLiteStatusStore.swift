@@ -74,13 +74,14 @@ public final class SQLiteStatusStore: StatusStore {
     ) throws {
         try self.init(
             directory: directory, synchronous: synchronous, logger: logger, clock: clock,
-            checkpointPages: WALCheckpointer.defaultThreshold)
+            checkpointSchedule: .standard)
     }
 
-    /// Opens the store as the public initializer does, with the write-ahead log checkpointed
-    /// from `checkpointPages` pages on (tests make it small).
+    /// Opens the store as the public initializer does, with the write-ahead log copied into
+    /// the database file on `checkpointSchedule` (tests make its thresholds small).
     init(
-        directory: URL, synchronous: SQLiteSynchronous, logger: Logger?, clock: ServiceClock, checkpointPages: Int
+        directory: URL, synchronous: SQLiteSynchronous, logger: Logger?, clock: ServiceClock,
+        checkpointSchedule: CheckpointSchedule
     ) throws {
         let directoryPath = directory.path(percentEncoded: false)
         do {
@@ -102,7 +103,7 @@ public final class SQLiteStatusStore: StatusStore {
         do {
             pool = try DatabasePool(path: databasePath, configuration: configuration)
             checkpointer = try WALCheckpointer(
-                path: databasePath, synchronous: synchronous, threshold: checkpointPages, logger: logger)
+                path: databasePath, synchronous: synchronous, schedule: checkpointSchedule, logger: logger)
             // GRDB sets `synchronous=NORMAL` on the writer when it turns WAL on, after any
             // `prepareDatabase` step, so the level is set here, once the pool is open. Only
             // the writer connection commits, and it lives as long as the pool.

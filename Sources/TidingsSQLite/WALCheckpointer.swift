@@ -15,56 +15,42 @@ import Synchronization
 /// waits for. The checkpointer takes the writer's place:
 ///
 /// 1. After each commit SQLite tells the writer how many pages the log holds (a WAL hook,
-///    which replaces the automatic checkpoint). From ``threshold`` pages on, the writer
-///    asks this checkpointer to copy them, and goes on committing.
-/// 2. The checkpointer copies every page the log held when it started (`PASSIVE`: it waits
-///    for no reader and no writer), syncs the database file, and says it is done.
-/// 3. The writer's next commit then copies the few pages appended meanwhile itself, an
-///    ordinary passive checkpoint with little left to do. With the whole log in the
-///    database file, SQLite's next write starts the log again from its beginning, so the
-///    file stops growing — which a checkpointer that only ever ran beside a busy writer
-///    would never let happen.
+///    which replaces the automatic checkpoint), and the ``CheckpointSchedule`` says what
+///    to do.
+/// 2. From ``CheckpointSchedule/checkpointPages`` pages not yet in the database file on,
+///    the checkpointer copies them (`PASSIVE`: it waits for no reader and no writer) and
+///    syncs the file, while the writer goes on committing.
+/// 3. From ``CheckpointSchedule/restartPages`` pages of log on, once a checkpoint has
+///    finished, the writer's commit copies the few pages appended meanwhile itself, an
+///    ordinary passive checkpoint with little left to do, and SQLite's next write starts
+///    the log again.
 ///
-/// The checkpoint connection syncs at the store's ``SQLiteSynchronous`` level, so the
-/// database file is synced before the log is ever started again: what a commit made durable
+/// The checkpoint connection syncs at the store's ``SQLiteSynchronous`` level, and SQLite
+/// syncs the database file before the log is ever started again: what a commit made durable
 /// stays durable. A checkpoint that fails (a full disk) is logged; one that a reader's old
-/// snapshot holds back copies what it can. Either way the writer's next commit copies what
-/// it can too, and the next commit past the threshold starts another.
+/// snapshot holds back copies what it can. Either way the next commit past a threshold
+/// tries again.
 final class WALCheckpointer: Sendable {
-    /// How many pages of log start a checkpoint: a quarter of SQLite's `wal_autocheckpoint`
-    /// default.
-    ///
-    /// The commits' syncs of the log queue at the disk behind a checkpoint's writes into the
-    /// database file, and on a store of a million messages those pages lie all over the
-    /// file. Checkpoints of 250 pages kept p99 at a steady 1,000 and 2,500 callbacks a
-    /// second at 2.4–2.7 and 3.7–4.4 ms, against 3.8–4.5 and 5.7–6.5 ms with 1,000 pages
-    /// and worse with 4,000; they cost about a tenth of the callbacks a second at
-    /// saturation (bench/REPORT.md, "Results on a store that is not empty").
-    static let defaultThreshold = 250
-
-    /// How many pages of log start a checkpoint.
-    let threshold: Int
     /// The checkpoint connection.
     let connection: DatabaseQueue
     private let queue = DispatchQueue(label: "tidings.sqlite.checkpoint", qos: .utility)
     private let logger: Logger?
-    private let state = Mutex(State())
+    private let state: Mutex<State>
 
     private struct State {
-        /// A checkpoint is running on the checkpointer's thread.
-        var isRunning = false
-        /// A checkpoint ended since the writer last committed: the writer copies the rest.
-        var hasFinished = false
+        var schedule: CheckpointSchedule
         /// Checkpoints that ran on the checkpointer's thread, for tests.
         var completed = 0
+        /// Copies of the rest of the log by the writer, for tests.
+        var restarts = 0
     }
 
     /// Opens the checkpoint connection to the database at `path`.
     ///
     /// - Parameters:
     ///   - synchronous: the store's level; the checkpoint's syncs follow it.
-    ///   - threshold: how many pages of log start a checkpoint.
-    init(path: String, synchronous: SQLiteSynchronous, threshold: Int, logger: Logger?) throws {
+    ///   - schedule: when the log is copied, and by whom.
+    init(path: String, synchronous: SQLiteSynchronous, schedule: CheckpointSchedule, logger: Logger?) throws {
         var configuration = Configuration()
         configuration.label = "tidings.checkpoint"
         configuration.busyMode = .timeout(SQLiteStatusStore.busyTimeout)
@@ -72,12 +58,15 @@ final class WALCheckpointer: Sendable {
             try db.execute(sql: "PRAGMA synchronous = \(synchronous.pragmaValue)")
         }
         self.connection = try DatabaseQueue(path: path, configuration: configuration)
-        self.threshold = threshold
+        self.state = Mutex(State(schedule: schedule))
         self.logger = logger
     }
 
     /// How many checkpoints have run on the checkpointer's thread so far.
     var completedCheckpoints: Int { state.withLock { $0.completed } }
+
+    /// How many times so far the writer has copied the rest of the log to start it again.
+    var restarts: Int { state.withLock { $0.restarts } }
 
     /// Makes the checkpointer take over from SQLite's automatic checkpoint on `db`, the
     /// store's writer connection; call it once, in a write on that connection.
@@ -107,15 +96,12 @@ final class WALCheckpointer: Sendable {
 
     /// On the writer's thread, inside its commit: what the log's size asks for.
     private func writerCommitted(logPages: Int, writer: OpaquePointer?) {
-        enum Step { case none, copyRest, startCheckpoint }
-        let step = state.withLock { state -> Step in
-            if state.hasFinished {
-                state.hasFinished = false
-                return .copyRest
+        let step = state.withLock { state in
+            let step = state.schedule.writerCommitted(logPages: logPages)
+            if step == .copyRest {
+                state.restarts += 1
             }
-            guard logPages >= threshold, !state.isRunning else { return .none }
-            state.isRunning = true
-            return .startCheckpoint
+            return step
         }
         switch step {
         case .none:
@@ -129,16 +115,18 @@ final class WALCheckpointer: Sendable {
     }
 
     private func checkpoint() {
+        var copiedPages: Int?
         do {
-            try connection.writeWithoutTransaction { db in _ = try db.checkpoint(.passive) }
+            copiedPages = try connection.writeWithoutTransaction { db in
+                try db.checkpoint(.passive).checkpointedFrameCount
+            }
         } catch {
             logger?.warning(
                 "the SQLite write-ahead log could not be copied into the database file; it is tried again after the next commit",
                 metadata: ["error": "\(error)"])
         }
         state.withLock { state in
-            state.isRunning = false
-            state.hasFinished = true
+            state.schedule.checkpointFinished(copiedPages: copiedPages)
             state.completed += 1
         }
     }

@@ -6,7 +6,8 @@ import TidingsCore
 import TidingsTestSupport
 
 /// The SQLite store's write-ahead log is copied into the database file beside the writer
-/// (`WALCheckpointer`), and still stops growing while the writer never stops.
+/// (`WALCheckpointer`), and still stops growing while the writer never stops. When each step
+/// is taken is `CheckpointSchedule`'s, tested on its own.
 @Suite("WALCheckpointer")
 struct WALCheckpointerTests {
     typealias Fixture = CallbackFixtures
@@ -30,14 +31,16 @@ struct WALCheckpointerTests {
             let callbacks = 600
             do {
                 let store = try SQLiteStatusStore(
-                    directory: directory, synchronous: .full, logger: nil, clock: .continuous, checkpointPages: 8)
+                    directory: directory, synchronous: .full, logger: nil, clock: .continuous,
+                    checkpointSchedule: CheckpointSchedule(checkpointPages: 8, restartPages: 64))
                 try await recordOneByOne(callbacks, in: store)
 
                 #expect(store.checkpointer.completedCheckpoints > 0)
+                #expect(store.checkpointer.restarts > 0)
                 // Every commit writes at least three pages (the message, the outbox, an
                 // index), so a log that never started again would hold over 1,800 frames.
                 // Copied only beside a writer that never pauses, it would never start
-                // again: the writer copying the rest after each checkpoint is what bounds it.
+                // again: the writer copying the rest once the log is long is what bounds it.
                 let walBytes = try FileManager.default.attributesOfItem(
                     atPath: store.databaseURL.path(percentEncoded: false) + "-wal")[.size] as? Int ?? 0
                 #expect(walBytes < 300 * Self.frameBytes, "the log holds \(walBytes / Self.frameBytes) frames")
