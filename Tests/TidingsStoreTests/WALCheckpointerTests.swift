@@ -68,6 +68,18 @@ struct WALCheckpointerTests {
         }
     }
 
+    @Test("the checkpointer syncs the database file through SQLite's own handle of it")
+    func checkpointerSyncsTheDatabaseFile() async throws {
+        try await TemporaryDirectory.with { directory in
+            let store = try SQLiteStatusStore(directory: directory)
+            try await recordOneByOne(3, in: store)
+            // Throws when SQLite gives no handle of the file, or its sync fails.
+            try await store.checkpointer.connection.writeWithoutTransaction { db in
+                try WALCheckpointer.syncDatabaseFile(of: db)
+            }
+        }
+    }
+
     @Test("the writer no longer checkpoints by itself")
     func writerDoesNotCheckpoint() async throws {
         try await TemporaryDirectory.with { directory in
