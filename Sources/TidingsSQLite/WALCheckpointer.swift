@@ -46,6 +46,7 @@ final class WALCheckpointer: Sendable {
     private let state: Mutex<State>
 
     private struct State {
+        /// When the log is copied, and by whom.
         var schedule: CheckpointSchedule
         /// Checkpoints that ran on the checkpointer's thread, for tests.
         var completed = 0

@@ -37,6 +37,8 @@ struct WALCheckpointerTests {
 
                 #expect(store.checkpointer.completedCheckpoints > 0)
                 #expect(store.checkpointer.restarts > 0)
+                // Every checkpoint that copied pages synced the database file itself.
+                #expect(store.checkpointer.syncedCheckpoints > 0)
                 // Every commit writes at least three pages (the message, the outbox, an
                 // index), so a log that never started again would hold over 1,800 frames.
                 // Copied only beside a writer that never pauses, it would never start
