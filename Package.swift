@@ -157,7 +157,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "tidings-bench-fill",
-            dependencies: ["TidingsCore", "TidingsSQLite", "TwilioWebhooks"],
+            dependencies: [
+                "TidingsCore", "TidingsSQLite", "TidingsPostgres", "TwilioWebhooks",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "bench/fill",
             swiftSettings: swiftSettings
         ),

@@ -23,8 +23,9 @@
 #
 # Settings (environment): DURATION (seconds per run, default 15), CONNECTIONS (64),
 # MESSAGES (messages in the request file, default 100,000), STORED (messages already in
-# each SQLite store — Tidings' and the Flask peer's — when a run starts, default 1,000,000;
-# 0 for empty stores, which favour every receiver), BENCH_OUT (a folder for the
+# each store — Tidings' SQLite and PostgreSQL ones and the Flask peer's — when a run starts,
+# default 1,000,000; 0 for empty stores, which favour every receiver; `scale`'s databases
+# start empty), BENCH_OUT (a folder for the
 # results and the servers' logs; default a fresh temporary one). For scale:
 # CONNECTIONS_PER_INSTANCE (16, an even number: 16, 32 and 64 in all) and NETNS_RTT_MS (1).
 #
@@ -136,10 +137,10 @@ fresh_store() {
     sync
 }
 
-# What the SQLite stores held when each run began, for the tables' titles.
+# What the stores held when each run began, for the tables' titles.
 starting_stores() {
     if [ "$stored" -gt 0 ]; then
-        echo "SQLite stores holding $(echo "$stored" | sed ':a;s/\B[0-9]\{3\}\>/,&/;ta') messages at the start"
+        echo "stores holding $(echo "$stored" | sed ':a;s/\B[0-9]\{3\}\>/,&/;ta') messages at the start"
     else
         echo "empty stores"
     fi
@@ -177,10 +178,22 @@ start_postgres() {
     pg_url=$(PGPORT=54331 TIDINGS_PG_DATA="$out/postgres" TIDINGS_PG_DURABLE=1 .ci/start-test-postgres.sh)
 }
 
-# A fresh database on the benchmark's PostgreSQL; prints its URL.
+# A fresh database on the benchmark's PostgreSQL, holding $stored messages as the SQLite
+# stores do: a copy (CREATE DATABASE … TEMPLATE) of a database bench/fill filled once per
+# $out, under a name of its own until the fill has ended. Prints its URL.
 fresh_database() {
-    local name="bench_$(date +%s%N)"
-    psql -q "${pg_url%%\?*}" -c "CREATE DATABASE $name" >/dev/null
+    local name="bench_$(date +%s%N)" server="${pg_url%%\?*}" template=""
+    if [ "$stored" -gt 0 ]; then
+        template="bench_stored_$stored"
+        if [ -z "$(psql -At "$server" -c "SELECT 1 FROM pg_database WHERE datname = '$template'")" ]; then
+            echo "bench: storing $stored messages in PostgreSQL" >&2
+            psql -q "$server" -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS ${template}_filling" \
+                -c "CREATE DATABASE ${template}_filling" >/dev/null
+            "$bin/tidings-bench-fill" "postgres://postgres@127.0.0.1:54331/${template}_filling?sslmode=disable" "$stored" SMf1 >&2
+            psql -q "$server" -c "ALTER DATABASE ${template}_filling RENAME TO $template" >/dev/null
+        fi
+    fi
+    psql -q "$server" -c "CREATE DATABASE $name${template:+ TEMPLATE $template}" >/dev/null
     echo "postgres://postgres@127.0.0.1:54331/$name?sslmode=disable"
 }
 
@@ -258,7 +271,7 @@ measure() {
 }
 
 run_throughput() {
-    header "throughput, $connections connections, ${duration} s each, $(starting_stores) (PostgreSQL's empty)"
+    header "throughput, $connections connections, ${duration} s each, $(starting_stores)"
     start_ceiling
     server_pids=("${pids[@]}"); measure "Hummingbird 204 ceiling" $port; stop_servers
     start_floor file
@@ -447,7 +460,7 @@ run_scale() {
     [ "$NETNS_METHOD" = relay ] && db_label="PostgreSQL + delay relay"
     {
         echo
-        echo "| scale: PostgreSQL $rtt ms away (round trip; $NETNS_METHOD), $per_instance connections an instance, ${duration} s each | callbacks/s | p50 ms | p99 ms | non-2xx | updates % | CPU % (server) | CPU ms a callback | RSS MB | CPU % ($db_label) | CPU % (machine, of $capacity) |"
+        echo "| scale: PostgreSQL $rtt ms away (round trip; $NETNS_METHOD), $per_instance connections an instance, ${duration} s each, empty databases at the start | callbacks/s | p50 ms | p99 ms | non-2xx | updates % | CPU % (server) | CPU ms a callback | RSS MB | CPU % ($db_label) | CPU % (machine, of $capacity) |"
         echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     } >> "$table"
     local notes=() instances index database name
