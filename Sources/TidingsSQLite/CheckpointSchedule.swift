@@ -74,7 +74,8 @@ struct CheckpointSchedule: Sendable {
     /// checkpoint as running when it starts one.
     mutating func writerCommitted(logPages: Int) -> Step {
         if logPages < copiedPages {
-            // The log started again: after the writer's copy, or another process's.
+            // The log started again, after a checkpoint that copied all of it: the writer's,
+            // the checkpointer's, or another process's.
             copiedPages = 0
         }
         if hasFinished, logPages >= restartPages {
