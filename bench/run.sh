@@ -178,23 +178,34 @@ start_postgres() {
     pg_url=$(PGPORT=54331 TIDINGS_PG_DATA="$out/postgres" TIDINGS_PG_DURABLE=1 .ci/start-test-postgres.sh)
 }
 
-# A fresh database on the benchmark's PostgreSQL, holding $stored messages as the SQLite
-# stores do: a copy (CREATE DATABASE … TEMPLATE) of a database bench/fill filled once per
-# $out, under a name of its own until the fill has ended. Prints its URL.
-fresh_database() {
-    local name="bench_$(date +%s%N)" server="${pg_url%%\?*}" template=""
-    if [ "$stored" -gt 0 ]; then
-        template="bench_stored_$stored"
-        if [ -z "$(psql -At "$server" -c "SELECT 1 FROM pg_database WHERE datname = '$template'")" ]; then
-            echo "bench: storing $stored messages in PostgreSQL" >&2
-            psql -q "$server" -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS ${template}_filling" \
-                -c "CREATE DATABASE ${template}_filling" >/dev/null
-            "$bin/tidings-bench-fill" "postgres://postgres@127.0.0.1:54331/${template}_filling?sslmode=disable" "$stored" SMf1 >&2
-            psql -q "$server" -c "ALTER DATABASE ${template}_filling RENAME TO $template" >/dev/null
-        fi
+# The URL of database $1 on the benchmark's PostgreSQL.
+database_url() { echo "postgres://postgres@127.0.0.1:54331/$1?sslmode=disable"; }
+
+# Prints the name of a database holding $1 messages on the benchmark's PostgreSQL, filled
+# once per $out by bench/fill as filled_store's store is, under a name of its own until the
+# fill has ended.
+filled_database() {
+    local template="bench_stored_$1" server="${pg_url%%\?*}"
+    if [ -z "$(psql -At "$server" -c "SELECT 1 FROM pg_database WHERE datname = '$template'")" ]; then
+        echo "bench: storing $1 messages in PostgreSQL" >&2
+        psql -q "$server" -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS ${template}_filling" \
+            -c "CREATE DATABASE ${template}_filling" >/dev/null
+        "$bin/tidings-bench-fill" "$(database_url "${template}_filling")" "$1" SMf1 >&2
+        psql -q "$server" -c "ALTER DATABASE ${template}_filling RENAME TO $template" >/dev/null
     fi
-    psql -q "$server" -c "CREATE DATABASE $name${template:+ TEMPLATE $template}" >/dev/null
-    echo "postgres://postgres@127.0.0.1:54331/$name?sslmode=disable"
+    echo "$template"
+}
+
+# A fresh database on the benchmark's PostgreSQL, holding $stored messages as the SQLite
+# stores do (a copy, CREATE DATABASE … TEMPLATE, of filled_database's), or none when
+# STORED=0; prints its URL.
+fresh_database() {
+    local name="bench_$(date +%s%N)" template=""
+    if [ "$stored" -gt 0 ]; then
+        template=$(filled_database "$stored")
+    fi
+    psql -q "${pg_url%%\?*}" -c "CREATE DATABASE $name${template:+ TEMPLATE $template}" >/dev/null
+    database_url "$name"
 }
 
 # --- Measuring ------------------------------------------------------------------------
