@@ -71,6 +71,17 @@ struct CheckpointScheduleTests {
         #expect(schedule.writerCommitted(logPages: 8) == .startCheckpoint)
     }
 
+    @Test("the store's schedule starts the log again at 4,000 pages, as the README says")
+    func standardScheduleRestartsAtSixteenMegabytes() {
+        var schedule = CheckpointSchedule.standard
+        #expect(schedule.writerCommitted(logPages: 250) == .startCheckpoint)
+        schedule.checkpointFinished(copiedPages: 250)
+        #expect(schedule.writerCommitted(logPages: 3_999) == .startCheckpoint)
+        schedule.checkpointFinished(copiedPages: 3_999)
+        #expect(schedule.writerCommitted(logPages: 3_999) == .none)
+        #expect(schedule.writerCommitted(logPages: 4_000) == .copyRest)
+    }
+
     @Test("the log starts again no sooner than a checkpoint would start")
     func restartIsAtLeastTheCheckpointThreshold() {
         let schedule = CheckpointSchedule(checkpointPages: 8, restartPages: 2)
