@@ -24,9 +24,8 @@
 # Settings (environment): DURATION (seconds per run, default 15), CONNECTIONS (64),
 # MESSAGES (messages in the request file, default 100,000), STORED (messages already in
 # each store — Tidings' SQLite and PostgreSQL ones and the Flask peer's — when a run starts,
-# default 1,000,000; 0 for empty stores, which favour every receiver; `scale`'s databases
-# start empty), BENCH_OUT (a folder for the
-# results and the servers' logs; default a fresh temporary one). For scale:
+# default 1,000,000; 0 for empty stores, which favour every receiver), BENCH_OUT (a folder
+# for the results and the servers' logs; default a fresh temporary one). For scale:
 # CONNECTIONS_PER_INSTANCE (16, an even number: 16, 32 and 64 in all) and NETNS_RTT_MS (1).
 #
 # Every request goes to 127.0.0.1 only; every wrk run is bounded by DURATION.
@@ -179,33 +178,35 @@ start_postgres() {
 }
 
 # The URL of database $1 on the benchmark's PostgreSQL.
-database_url() { echo "postgres://postgres@127.0.0.1:54331/$1?sslmode=disable"; }
+# The URL of database $2 on the cluster that URL $1 (of any of its databases) reaches.
+database_url() { local database="${1%%\?*}"; echo "${database%/*}/$2?sslmode=disable"; }
 
-# Prints the name of a database holding $1 messages on the benchmark's PostgreSQL, filled
-# once per $out by bench/fill as filled_store's store is, under a name of its own until the
-# fill has ended.
+# Prints the name of a database holding $2 messages on the PostgreSQL cluster that URL $1
+# reaches, filled once per cluster by bench/fill as filled_store's store is, under a name
+# of its own until the fill has ended.
 filled_database() {
-    local template="bench_stored_$1" server="${pg_url%%\?*}"
-    if [ -z "$(psql -At "$server" -c "SELECT 1 FROM pg_database WHERE datname = '$template'")" ]; then
-        echo "bench: storing $1 messages in PostgreSQL" >&2
-        psql -q "$server" -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS ${template}_filling" \
+    local cluster="${1%%\?*}" template="bench_stored_$2" host
+    host="${cluster#*@}"
+    if [ -z "$(psql -At "$cluster" -c "SELECT 1 FROM pg_database WHERE datname = '$template'")" ]; then
+        echo "bench: storing $2 messages in PostgreSQL at ${host%%/*}" >&2
+        psql -q "$cluster" -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS ${template}_filling" \
             -c "CREATE DATABASE ${template}_filling" >/dev/null
-        "$bin/tidings-bench-fill" "$(database_url "${template}_filling")" "$1" SMf1 >&2
-        psql -q "$server" -c "ALTER DATABASE ${template}_filling RENAME TO $template" >/dev/null
+        "$bin/tidings-bench-fill" "$(database_url "$1" "${template}_filling")" "$2" SMf1 >&2
+        psql -q "$cluster" -c "ALTER DATABASE ${template}_filling RENAME TO $template" >/dev/null
     fi
     echo "$template"
 }
 
-# A fresh database on the benchmark's PostgreSQL, holding $stored messages as the SQLite
-# stores do (a copy, CREATE DATABASE … TEMPLATE, of filled_database's), or none when
-# STORED=0; prints its URL.
+# A fresh database on the PostgreSQL cluster that URL $1 reaches, holding $stored messages
+# as the SQLite stores do (a copy, CREATE DATABASE … TEMPLATE, of filled_database's), or
+# none when STORED=0; prints its URL.
 fresh_database() {
     local name="bench_$(date +%s%N)" template=""
     if [ "$stored" -gt 0 ]; then
-        template=$(filled_database "$stored")
+        template=$(filled_database "$1" "$stored")
     fi
-    psql -q "${pg_url%%\?*}" -c "CREATE DATABASE $name${template:+ TEMPLATE $template}" >/dev/null
-    database_url "$name"
+    psql -q "${1%%\?*}" -c "CREATE DATABASE $name${template:+ TEMPLATE $template}" >/dev/null
+    database_url "$1" "$name"
 }
 
 # --- Measuring ------------------------------------------------------------------------
@@ -303,9 +304,9 @@ run_throughput() {
     stop_servers
 
     start_postgres
-    start_tidings $port --store "$(fresh_database)"
+    start_tidings $port --store "$(fresh_database "$pg_url")"
     server_pids=("${pids[@]}"); measure "Tidings, PostgreSQL, 1 instance" $port; stop_servers
-    local database; database=$(fresh_database)
+    local database; database=$(fresh_database "$pg_url")
     start_tidings $port --store "$database"
     start_tidings $((port + 1)) --store "$database"
     server_pids=("${pids[@]}"); measure "Tidings, PostgreSQL, 2 instances" $port $((port + 1)); stop_servers
@@ -453,7 +454,8 @@ sample_machine() {
 # bench/netns.sh puts the cluster (fsync on) in a network namespace behind a veth that
 # delays each way by half of NETNS_RTT_MS (default 1 ms round trip; tc netem, or a relay
 # where the kernel has no netem: the table says which). The instances and wrk
-# stay in the root namespace. 1, 2 and 4 instances, each with a fresh database, driven with
+# stay in the root namespace. 1, 2 and 4 instances, each with a fresh database holding
+# $stored messages (filled once, through the delay, as fresh_database does), driven with
 # the mixed traffic by CONNECTIONS_PER_INSTANCE connections an instance (the wrk processes
 # split them evenly). Besides the servers' CPU, each row gives the namespace's (PostgreSQL)
 # and the whole machine's, which wrk shares.
@@ -471,14 +473,12 @@ run_scale() {
     [ "$NETNS_METHOD" = relay ] && db_label="PostgreSQL + delay relay"
     {
         echo
-        echo "| scale: PostgreSQL $rtt ms away (round trip; $NETNS_METHOD), $per_instance connections an instance, ${duration} s each, empty databases at the start | callbacks/s | p50 ms | p99 ms | non-2xx | updates % | CPU % (server) | CPU ms a callback | RSS MB | CPU % ($db_label) | CPU % (machine, of $capacity) |"
+        echo "| scale: PostgreSQL $rtt ms away (round trip; $NETNS_METHOD), $per_instance connections an instance, ${duration} s each, $(starting_stores) | callbacks/s | p50 ms | p99 ms | non-2xx | updates % | CPU % (server) | CPU ms a callback | RSS MB | CPU % ($db_label) | CPU % (machine, of $capacity) |"
         echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     } >> "$table"
-    local notes=() instances index database name
+    local notes=() instances index database
     for instances in 1 2 4; do
-        name="bench_$(date +%s%N)"
-        psql -q "${NETNS_PG_URL}&connect_timeout=10" -c "CREATE DATABASE $name" >/dev/null
-        database="postgres://postgres@$NETNS_DB_ADDR:$NETNS_PG_PORT/$name?sslmode=disable"
+        database=$(fresh_database "$NETNS_PG_URL")
         local ports=()
         for index in $(seq 0 $((instances - 1))); do
             start_tidings $((port + index)) --store "$database"
