@@ -78,10 +78,12 @@ public final class SQLiteStatusStore: StatusStore {
     }
 
     /// Opens the store as the public initializer does, with the write-ahead log copied into
-    /// the database file on `checkpointSchedule` (tests make its thresholds small).
+    /// the database file on `checkpointSchedule` (tests make its thresholds small) and the
+    /// file synced after each copy by `syncFile` (tests make it fail).
     init(
         directory: URL, synchronous: SQLiteSynchronous, logger: Logger?, clock: ServiceClock,
-        checkpointSchedule: CheckpointSchedule
+        checkpointSchedule: CheckpointSchedule,
+        syncFile: @escaping @Sendable (Database) throws -> Void = WALCheckpointer.syncDatabaseFile(of:)
     ) throws {
         let directoryPath = directory.path(percentEncoded: false)
         do {
@@ -103,7 +105,8 @@ public final class SQLiteStatusStore: StatusStore {
         do {
             pool = try DatabasePool(path: databasePath, configuration: configuration)
             checkpointer = try WALCheckpointer(
-                path: databasePath, synchronous: synchronous, schedule: checkpointSchedule, logger: logger)
+                path: databasePath, synchronous: synchronous, schedule: checkpointSchedule, logger: logger,
+                syncFile: syncFile)
             // GRDB sets `synchronous=NORMAL` on the writer when it turns WAL on, after any
             // `prepareDatabase` step, so the level is set here, once the pool is open. Only
             // the writer connection commits, and it lives as long as the pool.

@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 import GRDB
 import GRDBSQLite
 import Logging
@@ -38,12 +39,27 @@ import Synchronization
 /// stays durable. A checkpoint that fails (a full disk) is logged; one that a reader's old
 /// snapshot holds back copies what it can. Either way the next commit past a threshold
 /// tries again.
+///
+/// A sync of the database file that fails after a copy is different, and ends the process
+/// (``stopAfterFailedSync(_:)``). Linux may leave the pages it could not write marked clean
+/// in its cache, so a later sync succeeds without writing them (what PostgreSQL met in
+/// 2018, and answers by stopping), while SQLite already counts them as copied: the log,
+/// their only durable copy, could be started again over them. Exiting without closing the
+/// database leaves the log as it is; the next start rebuilds SQLite's index of the log with
+/// nothing counted as copied, and its first checkpoint copies all of it again.
 final class WALCheckpointer: Sendable {
     /// The checkpoint connection.
     let connection: DatabaseQueue
     private let queue = DispatchQueue(label: "tidings.sqlite.checkpoint", qos: .utility)
     private let logger: Logger?
     private let state: Mutex<State>
+    /// Syncs the database file after a copy: ``syncDatabaseFile(of:)``, or a failure a test
+    /// injects.
+    private let syncFile: @Sendable (Database) throws -> Void
+
+    /// The exit status after the database file could not be synced: `EX_IOERR` of
+    /// `sysexits.h`, "an error occurred while doing I/O on some file".
+    static let failedSyncExitCode: Int32 = 74
 
     private struct State {
         /// When the log is copied, and by whom.
@@ -61,7 +77,11 @@ final class WALCheckpointer: Sendable {
     /// - Parameters:
     ///   - synchronous: the store's level; the checkpoint's syncs follow it.
     ///   - schedule: when the log is copied, and by whom.
-    init(path: String, synchronous: SQLiteSynchronous, schedule: CheckpointSchedule, logger: Logger?) throws {
+    ///   - syncFile: syncs the database file after a copy; tests make it fail.
+    init(
+        path: String, synchronous: SQLiteSynchronous, schedule: CheckpointSchedule, logger: Logger?,
+        syncFile: @escaping @Sendable (Database) throws -> Void = WALCheckpointer.syncDatabaseFile(of:)
+    ) throws {
         var configuration = Configuration()
         configuration.label = "tidings.checkpoint"
         configuration.busyMode = .timeout(SQLiteStatusStore.busyTimeout)
@@ -71,6 +91,7 @@ final class WALCheckpointer: Sendable {
         self.connection = try DatabaseQueue(path: path, configuration: configuration)
         self.state = Mutex(State(schedule: schedule))
         self.logger = logger
+        self.syncFile = syncFile
     }
 
     /// How many checkpoints have run on the checkpointer's thread so far.
@@ -139,7 +160,11 @@ final class WALCheckpointer: Sendable {
                 // as it stood once the copy was done) the counts do not say; a second sync
                 // finds nothing left to write.
                 if copied > 0 {
-                    try Self.syncDatabaseFile(of: db)
+                    do {
+                        try syncFile(db)
+                    } catch {
+                        stopAfterFailedSync(error)
+                    }
                     synced = true
                 }
             }
@@ -155,6 +180,21 @@ final class WALCheckpointer: Sendable {
                 state.synced += 1
             }
         }
+    }
+
+    /// Ends the process at once, after the database file could not be synced (see the type's
+    /// documentation): it says why, then exits with ``failedSyncExitCode`` without closing
+    /// the database, since closing it would checkpoint once more from the same counts.
+    private func stopAfterFailedSync(_ error: any Error) -> Never {
+        let message = "the SQLite database file could not be synced after a checkpoint (\(error)); Tidings stops "
+            + "so that its next start copies the whole write-ahead log into the file again. Check the disk "
+            + "(dmesg, free space), then start Tidings again: every acknowledged callback is in the log"
+        if let logger {
+            logger.critical("\(message)")
+        } else {
+            FileHandle.standardError.write(Data((message + "\n").utf8))
+        }
+        _exit(Self.failedSyncExitCode)
     }
 
     /// Syncs the database file of `db` through SQLite's own handle of it (its VFS's `xSync`,

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 import Testing
 import TidingsCore
 @testable import TidingsSQLite
@@ -80,6 +81,78 @@ struct WALCheckpointerTests {
                 try WALCheckpointer.syncDatabaseFile(of: db)
             }
         }
+    }
+
+    @Test("a database file that cannot be synced after a copy ends the process, and the next start copies the whole log again")
+    func failedSyncEndsTheProcess() async throws {
+        try await TemporaryDirectory.with { directory in
+            let path = directory.path(percentEncoded: false)
+            // In a child process: callbacks recorded one by one, each said once acknowledged;
+            // from the 30th on, every sync of the database file after a copy fails, as after
+            // an I/O error.
+            let result = try await #require(
+                processExitsWith: .exitCode(WALCheckpointer.failedSyncExitCode),
+                observing: [\.standardOutputContent, \.standardErrorContent]
+            ) { [path = path as String] in
+                let syncs = FailingSyncs()
+                let store = try SQLiteStatusStore(
+                    directory: URL(fileURLWithPath: path), synchronous: .full, logger: nil, clock: .continuous,
+                    checkpointSchedule: CheckpointSchedule(checkpointPages: 8, restartPages: 64),
+                    syncFile: syncs.sync)
+                // A checkpoint starts every two or three commits; a process that records all
+                // of these ends with status 0, which fails the test.
+                for index in 0..<3_000 {
+                    if index == 30 { syncs.failing.store(true, ordering: .relaxed) }
+                    let callback = try Fixture.callback(sid: Fixture.sid(index), status: "sent")
+                    _ = try await store.record(callback, receivedAt: Fixture.time(index))
+                    // Written at once: the process ends without flushing any buffer.
+                    FileHandle.standardOutput.write(Data("acknowledged \(index + 1)\n".utf8))
+                }
+            }
+            #expect(String(decoding: result.standardErrorContent, as: UTF8.self).contains("could not be synced"))
+            let acknowledged = String(decoding: result.standardOutputContent, as: UTF8.self)
+                .split(separator: "\n").compactMap { $0.split(separator: " ").last.flatMap { Int($0) } }.last ?? 0
+            #expect(acknowledged >= 30)
+
+            // The child's index of the log counts copied frames (a checkpoint copied them
+            // before its sync failed); the next start rebuilds it with none counted, so the
+            // first checkpoint copies the whole log again before it can start over.
+            let indexPath = path + "/" + SQLiteStatusStore.fileName + "-shm"
+            let before = try Self.logIndex(at: indexPath)
+            #expect(before.copiedFrames > 0)
+            let reopened = try SQLiteStatusStore(directory: directory)
+            let after = try Self.logIndex(at: indexPath)
+            #expect(after.frames >= before.frames)
+            #expect(after.copiedFrames == 0)
+            for index in 0..<acknowledged {
+                let record = try await reopened.message(sid: Fixture.sid(index))
+                #expect(record?.status == .sent, "acknowledged callback \(index) is missing")
+            }
+        }
+    }
+
+    /// The checkpointer's sync of the database file, made to fail from when `failing` is set.
+    private final class FailingSyncs: Sendable {
+        let failing = Atomic(false)
+
+        func sync(_ db: Database) throws {
+            if failing.load(ordering: .relaxed) {
+                throw DatabaseError(resultCode: .SQLITE_IOERR_FSYNC)
+            }
+            try WALCheckpointer.syncDatabaseFile(of: db)
+        }
+    }
+
+    /// Frames in the log and frames already copied into the database file, as the shared
+    /// index of the log (`-shm`) holds them: `mxFrame` at byte 16 of its header and
+    /// `nBackfill` at byte 96, in this machine's byte order (SQLite's file-format document,
+    /// "WAL-Index Format").
+    private static func logIndex(at path: String) throws -> (frames: UInt32, copiedFrames: UInt32) {
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        func word(at offset: Int) -> UInt32 {
+            bytes[offset..<offset + 4].withUnsafeBytes { $0.loadUnaligned(as: UInt32.self) }
+        }
+        return (word(at: 16), word(at: 96))
     }
 
     @Test("the writer no longer checkpoints by itself")
