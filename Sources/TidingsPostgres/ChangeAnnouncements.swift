@@ -5,7 +5,7 @@ import TidingsCore
 /// `NOTIFY`s — with none, so that the sinks read those from the outbox.
 ///
 /// Every commit that adds changes sends a `NOTIFY` whose payload is its latest `seq`
-/// followed by the committing instance's ``token`` (``payloadSQL(latestSeq:)``), and this
+/// followed by the committing instance's ``token`` (``payloadSQL(latestSeq:token:)``), and this
 /// instance hears its own too: those carry its token and are not announced again, whether
 /// they are heard before or after the commit's own answer. A payload without this token —
 /// another instance's, or one from a Tidings that sent the `seq` alone — is announced.
@@ -14,12 +14,15 @@ final class ChangeAnnouncements: Sendable {
     /// What marks this instance's own notifications: 16 random hexadecimal digits.
     let token = String((0..<16).map { _ in "0123456789abcdef".randomElement()! })
 
-    /// The SQL expression of a commit's `NOTIFY` payload, from the SQL expression of its
-    /// latest `seq`: that `seq`, a space and ``token`` (hexadecimal digits only, so written
-    /// into the SQL as a literal).
-    func payloadSQL(latestSeq: String) -> String {
-        "(\(latestSeq))::text || ' \(token)'"
+    /// The SQL expression of a commit's `NOTIFY` payload, from the SQL expressions of its
+    /// latest `seq` and of the committing instance's ``token`` (a bound parameter, or
+    /// ``tokenLiteral``): that `seq`, a space and the token.
+    static func payloadSQL(latestSeq: String, token: String) -> String {
+        "(\(latestSeq))::text || ' ' || \(token)"
     }
+
+    /// ``token`` as an SQL literal (hexadecimal digits only, so safe to write into SQL).
+    var tokenLiteral: String { "'\(token)'" }
 
     /// A transaction of this instance committed `changes`.
     func committed(_ changes: [StatusChange]) {

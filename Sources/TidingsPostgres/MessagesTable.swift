@@ -41,12 +41,29 @@ enum MessagesTable {
         sids: [String], on client: PostgresClient, decoder: JSONDecoder, logger: Logger
     ) async throws -> [String: VersionedRecord] {
         var records: [String: VersionedRecord] = [:]
-        let rows = try await client.query(
-            "SELECT sid, record, xmin::text FROM messages WHERE sid = ANY(\(sids))", logger: logger)
-        for try await (sid, json, version) in rows.decode((String, String, String).self) {
+        for try await (sid, json, version) in try await client.execute(VersionedReading(sids: sids), logger: logger) {
             records[sid] = VersionedRecord(record: try decode(json, decoder: decoder), version: version)
         }
         return records
+    }
+
+    /// The statement of ``versionedRecords(sids:on:decoder:logger:)``, prepared once on
+    /// each connection: every callback's group commit runs it.
+    struct VersionedReading: PostgresPreparedStatement {
+        static let sql = "SELECT sid, record, xmin::text FROM messages WHERE sid = ANY($1)"
+        typealias Row = (String, String, String)
+
+        let sids: [String]
+
+        func makeBindings() -> PostgresBindings {
+            var bindings = PostgresBindings()
+            bindings.append(sids)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> Row {
+            try row.decode(Row.self)
+        }
     }
 
     /// A stored record and the version of its row when it was read.

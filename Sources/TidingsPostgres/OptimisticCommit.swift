@@ -41,15 +41,17 @@ enum OptimisticCommit {
         }
         var batch = StatusMachine.record(entries, numberingAfter: 0) { stored[$0]?.record }
         let written = batch.records.keys.sorted().map { batch.records[$0]! }
-        let statement = self.statement(
+        let statement = Statement(
             replacing: written.filter { stored[$0.sid] != nil }, adding: written.filter { stored[$0.sid] == nil },
             versions: stored.mapValues(\.version), changes: batch.changes, announcements: announcements)
         do {
             let before = try await PostgresStatusStore.running(
                 "commit \(entries.count) callback(s); nothing of them was stored", configuration: configuration
             ) {
-                let rows = try await client.query(statement, logger: logger)
-                for try await (before, _) in rows.decode((Int64?, String?).self) { return before }
+                let rows = try await client.execute(statement, logger: logger)
+                for try await before in rows where before != nil || statement.documents.isEmpty {
+                    return before
+                }
                 throw OutboxTable.missingCounter
             }
             if let before { batch.renumber(after: before) }
@@ -63,37 +65,70 @@ enum OptimisticCommit {
         }
     }
 
-    /// The statement of step 3; it answers one row: the `seq` before the batch's changes
-    /// (NULL when there are none) and its `NOTIFY`. With changes and no `outbox_latest`
-    /// row it answers none.
-    static func statement(
-        replacing: [MessageRecord], adding: [MessageRecord], versions: [String: String], changes: [StatusChange],
-        announcements: ChangeAnnouncements
-    ) -> PostgresQuery {
-        let expected = replacing.count + adding.count
-        let outbox = changes.isEmpty
-            ? (numbering: "", result: "NULL::bigint, NULL::text FROM unchanged")
-            : (numbering: ", " + OutboxTable.numbering(when: "(SELECT ok FROM unchanged)"),
-               result: "counter.before, \(OutboxTable.notification(announcements))::text FROM counter")
-        return """
+    /// The statement of step 3, prepared once on each connection. It answers one row: the
+    /// `seq` before the batch's changes and its `NOTIFY`, both NULL when the batch has no
+    /// changes — or no `outbox_latest` row, which ``commit(_:to:configuration:announcements:logger:)``
+    /// reports.
+    struct Statement: PostgresPreparedStatement {
+        static let sql = """
             WITH replaced AS (
-                UPDATE messages SET \(unescaped: replacedAssignments)
-                FROM jsonb_to_recordset(\(MessagesTable.rowsText(replacing, versions: versions))::jsonb)
-                    AS given (\(unescaped: MessagesTable.recordsetColumns))
+                UPDATE messages SET \(replacedAssignments)
+                FROM jsonb_to_recordset($1::jsonb) AS given (\(MessagesTable.recordsetColumns))
                 WHERE messages.sid = given.sid AND messages.xmin::text = given.version
                 RETURNING messages.sid
             ), added AS (
-                INSERT INTO messages (\(unescaped: MessagesTable.columnList))
-                SELECT \(unescaped: MessagesTable.columnList)
-                FROM jsonb_to_recordset(\(MessagesTable.rowsText(adding))::jsonb)
-                    AS given (\(unescaped: MessagesTable.recordsetColumns))
+                INSERT INTO messages (\(MessagesTable.columnList))
+                SELECT \(MessagesTable.columnList)
+                FROM jsonb_to_recordset($2::jsonb) AS given (\(MessagesTable.recordsetColumns))
                 ON CONFLICT (sid) DO NOTHING RETURNING sid
             ), unchanged AS (
-                SELECT CASE WHEN (SELECT count(*) FROM replaced) + (SELECT count(*) FROM added) = \(expected)
+                SELECT CASE WHEN (SELECT count(*) FROM replaced) + (SELECT count(*) FROM added) = $3
                     THEN true ELSE tidings_changed_meanwhile() END AS ok
-            ), \(changesTableOf: changes)\(unescaped: outbox.numbering)
-            SELECT \(unescaped: outbox.result)
+            ), \(OutboxTable.changesTable(of: "$4")),
+            \(OutboxTable.numbering(when: "(SELECT ok FROM unchanged) AND EXISTS (SELECT FROM \(OutboxTable.changesTable))"))
+            SELECT counter.before,
+                CASE WHEN counter.before IS NOT NULL THEN \(OutboxTable.notification(token: "$5"))::text END
+            FROM unchanged LEFT JOIN counter ON true
             """
+        typealias Row = Int64?
+
+        /// The rows of the messages read in step 1, each with the version read (`$1`).
+        let replacing: String
+        /// The rows of the messages step 1 found no row for (`$2`).
+        let adding: String
+        /// How many rows the two must write (`$3`).
+        let expected: Int
+        /// ``OutboxTable/unnumberedDocuments(_:)`` of the batch's changes (`$4`).
+        let documents: [String]
+        /// The committing instance's ``ChangeAnnouncements/token`` (`$5`).
+        let token: String
+
+        /// Step 3 for `replacing`, the records of messages read with `versions`, `adding`,
+        /// those of messages with no row, and the batch's `changes`.
+        init(
+            replacing: [MessageRecord], adding: [MessageRecord], versions: [String: String], changes: [StatusChange],
+            announcements: ChangeAnnouncements
+        ) {
+            self.replacing = MessagesTable.rowsText(replacing, versions: versions)
+            self.adding = MessagesTable.rowsText(adding)
+            self.expected = replacing.count + adding.count
+            self.documents = OutboxTable.unnumberedDocuments(changes)
+            self.token = announcements.token
+        }
+
+        func makeBindings() -> PostgresBindings {
+            var bindings = PostgresBindings()
+            bindings.append(replacing)
+            bindings.append(adding)
+            bindings.append(expected)
+            bindings.append(documents)
+            bindings.append(token)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> Int64? {
+            try row.decode((Int64?, String?).self).0
+        }
     }
 
     /// The `SET` list of step 3's `UPDATE`, from the `given` rows.

@@ -25,18 +25,41 @@ enum OutboxTable {
         logger: Logger
     ) async throws -> Int64? {
         guard !changes.isEmpty else { return nil }
-        let rows = try await connection.query(
-            """
-            WITH \(changesTableOf: changes), \(unescaped: numbering(when: "true"))
-            SELECT before, \(unescaped: notification(announcements))::text FROM counter
-            """, logger: logger)
-        for try await (before, _) in rows.decode((Int64, String).self) { return before }
+        let rows = try await connection.execute(
+            Appending(documents: unnumberedDocuments(changes), token: announcements.token), logger: logger)
+        for try await before in rows { return before }
         throw missingCounter
+    }
+
+    /// The statement of ``append(_:on:announcements:logger:)``, prepared once on each
+    /// connection: the changes' documents are `$1`, the instance's token `$2`.
+    struct Appending: PostgresPreparedStatement {
+        static let sql = """
+            WITH \(changesTable(of: "$1")), \(numbering(when: "true"))
+            SELECT before, \(notification(token: "$2"))::text FROM counter
+            """
+        typealias Row = Int64
+
+        /// ``unnumberedDocuments(_:)`` of the changes.
+        let documents: [String]
+        /// The appending instance's ``ChangeAnnouncements/token``.
+        let token: String
+
+        func makeBindings() -> PostgresBindings {
+            var bindings = PostgresBindings()
+            bindings.append(documents)
+            bindings.append(token)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> Int64 {
+            try row.decode((Int64, String).self).0
+        }
     }
 
     /// The changes' documents, in order, each without its `seq`, which ``numbering(when:)``
     /// puts first: the rows of ``changesTable``.
-    fileprivate static func unnumberedDocuments(_ changes: [StatusChange]) -> [String] {
+    static func unnumberedDocuments(_ changes: [StatusChange]) -> [String] {
         changes.map { change in
             var unnumbered = change
             unnumbered.seq = nil
@@ -46,8 +69,14 @@ enum OutboxTable {
 
     /// The name of the common table expression that ``numbering(when:)`` numbers:
     /// `(change, position)`, each of ``unnumberedDocuments(_:)`` and its place from 1. A
-    /// statement defines it with `\(changesTableOf: changes)`.
+    /// statement defines it with ``changesTable(of:)``.
     static let changesTable = "changes"
+
+    /// The common table expression ``changesTable`` over `documents`, the SQL of a `text[]`
+    /// of ``unnumberedDocuments(_:)`` (a bound parameter).
+    static func changesTable(of documents: String) -> String {
+        "\(changesTable) AS (SELECT change, position FROM unnest(\(documents)::text[]) WITH ORDINALITY AS given (change, position))"
+    }
 
     /// Two common table expressions of a statement that defines ``changesTable``: `counter`
     /// raises `outbox_latest` by the number of changes (locking its row until the
@@ -69,23 +98,15 @@ enum OutboxTable {
     }
 
     /// The `pg_notify` of a statement with ``numbering(when:)``, from its `counter`: its
-    /// payload names the latest `seq` and this instance (``ChangeAnnouncements``).
-    static func notification(_ announcements: ChangeAnnouncements) -> String {
+    /// payload names the latest `seq` and the committing instance, whose
+    /// ``ChangeAnnouncements/token`` is the SQL `token` (a bound parameter).
+    static func notification(token: String) -> String {
         let latestSeq = "counter.before + (SELECT count(*) FROM \(changesTable))"
-        return "pg_notify('\(PostgresStatusStore.changesChannel)', \(announcements.payloadSQL(latestSeq: latestSeq)))"
+        return "pg_notify('\(PostgresStatusStore.changesChannel)', "
+            + "\(ChangeAnnouncements.payloadSQL(latestSeq: latestSeq, token: token)))"
     }
 
     /// What a statement that found no `outbox_latest` row throws.
     static let missingCounter = StatusStoreError(
         "the outbox_latest row is missing: the schema was changed by hand; run `tidings migrate`")
-}
-
-extension PostgresQuery.StringInterpolation {
-    /// The common table expression ``OutboxTable/changesTable`` of `changes`, given in order:
-    /// `changes AS (…)`, their documents bound as one `text[]` parameter.
-    mutating func appendInterpolation(changesTableOf changes: [StatusChange]) {
-        appendLiteral("\(OutboxTable.changesTable) AS (SELECT change, position FROM unnest(")
-        appendInterpolation(OutboxTable.unnumberedDocuments(changes))
-        appendLiteral("::text[]) WITH ORDINALITY AS given (change, position))")
-    }
 }

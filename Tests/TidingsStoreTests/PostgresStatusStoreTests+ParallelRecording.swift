@@ -144,11 +144,11 @@ extension PostgresStatusStoreTests {
             let delivered = try CallbackFixtures.callback(sid: x, status: "delivered")
             let entries = [GroupCommitQueue.Entry(callback: delivered, receivedAt: JSONCoding.wholeMilliseconds(Date()))]
             let batch = StatusMachine.record(entries, numberingAfter: 0) { read[$0]?.record }
-            let statement = OptimisticCommit.statement(
+            let statement = OptimisticCommit.Statement(
                 replacing: Array(batch.records.values), adding: [], versions: read.mapValues(\.version),
                 changes: batch.changes, announcements: store.announcements)
             let error = await #expect(throws: PSQLError.self) {
-                for try await _ in try await store.client.query(statement, logger: logger) {}
+                for try await _ in try await store.client.execute(statement, logger: logger) {}
             }
             #expect(error?.serverInfo?[.sqlState] == OptimisticCommit.changedMeanwhileState)
             #expect(try await store.changes(after: 0, limit: 10).map(\.status) == [.queued, .sent], "nothing numbered")
