@@ -15,14 +15,11 @@ final class ChangeAnnouncements: Sendable {
     let token = String((0..<16).map { _ in "0123456789abcdef".randomElement()! })
 
     /// The SQL expression of a commit's `NOTIFY` payload, from the SQL expressions of its
-    /// latest `seq` and of the committing instance's ``token`` (a bound parameter, or
-    /// ``tokenLiteral``): that `seq`, a space and the token.
+    /// latest `seq` and of the committing instance's ``token`` (a bound parameter): that
+    /// `seq`, a space and the token.
     static func payloadSQL(latestSeq: String, token: String) -> String {
         "(\(latestSeq))::text || ' ' || \(token)"
     }
-
-    /// ``token`` as an SQL literal (hexadecimal digits only, so safe to write into SQL).
-    var tokenLiteral: String { "'\(token)'" }
 
     /// A transaction of this instance committed `changes`.
     func committed(_ changes: [StatusChange]) {

@@ -137,7 +137,7 @@ struct PostgresStatusStoreTests {
                 announcements.observers.add { _ in published.add(1, ordering: .relaxed) }
             }
             let rows = try await instances[0].client.query(
-                PostgresQuery(unsafeSQL: "SELECT \(ChangeAnnouncements.payloadSQL(latestSeq: "41 + 1", token: own.tokenLiteral))"))
+                PostgresQuery(unsafeSQL: "SELECT \(ChangeAnnouncements.payloadSQL(latestSeq: "41 + 1", token: "'\(own.token)'"))"))
             var payload = ""
             for try await text in rows.decode(String.self) { payload = text }
             #expect(payload == "42 \(own.token)")
