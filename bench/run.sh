@@ -177,7 +177,6 @@ start_postgres() {
     pg_url=$(PGPORT=54331 TIDINGS_PG_DATA="$out/postgres" TIDINGS_PG_DURABLE=1 .ci/start-test-postgres.sh)
 }
 
-# The URL of database $1 on the benchmark's PostgreSQL.
 # The URL of database $2 on the cluster that URL $1 (of any of its databases) reaches.
 database_url() { local database="${1%%\?*}"; echo "${database%/*}/$2?sslmode=disable"; }
 
