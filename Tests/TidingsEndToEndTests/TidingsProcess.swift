@@ -11,6 +11,7 @@ final class TidingsProcess: Sendable {
     let standardOutput: URL
     private let process: ChildProcess
     private let standardError: Pipe
+    private let banner: BannerReader
 
     /// The `tidings` executable SwiftPM built next to the test bundle.
     static var executable: URL {
@@ -21,11 +22,18 @@ final class TidingsProcess: Sendable {
     /// waits, at most 30 s, for the banner — without blocking a thread of the test's own
     /// concurrency pool, which the test's in-process receivers need meanwhile.
     ///
-    /// - Parameter launcher: a command that runs it, e.g. `["/usr/bin/prlimit",
-    ///   "--nofile=1024:1024", "--"]` to start it under another open-file limit.
-    init(arguments: [String], environment: [String: String], standardOutput: URL, launcher: [String] = []) async throws {
+    /// - Parameters:
+    ///   - executable: the `tidings` to run; by default the one built with the tests.
+    ///   - launcher: a command that runs it, e.g. `["/usr/bin/prlimit", "--nofile=1024:1024",
+    ///     "--"]` to start it under another open-file limit.
+    /// - Throws: ``StartError`` with what it wrote to standard error when it ended, or had
+    ///   not printed its banner within 30 s.
+    init(
+        executable: URL = TidingsProcess.executable, arguments: [String], environment: [String: String],
+        standardOutput: URL, launcher: [String] = []
+    ) async throws {
         let serve = ["serve", "--host", "127.0.0.1", "--port", "0"] + arguments
-        let command = launcher.isEmpty ? [Self.executable.path] + serve : launcher + [Self.executable.path] + serve
+        let command = launcher + [executable.path] + serve
         FileManager.default.createFile(atPath: standardOutput.path, contents: nil)
         let output = try FileHandle(forWritingTo: standardOutput)
         let standardError = Pipe()
@@ -39,16 +47,22 @@ final class TidingsProcess: Sendable {
 
         let banner = BannerReader()
         standardError.fileHandleForReading.readabilityHandler = { handle in banner.append(handle.availableData) }
-        guard let port = await banner.waitForPort(timeout: .seconds(30)) else {
+        guard let port = await banner.waitForPort(timeout: .seconds(30), while: { process.isRunning }) else {
             process.stop(with: SIGKILL)
             standardError.fileHandleForReading.readabilityHandler = nil
-            throw StartError(output: banner.text)
+            // The child has ended, so its standard error is at its end: nothing is left out.
+            banner.append(standardError.fileHandleForReading.readDataToEndOfFile())
+            throw StartError(output: banner.text, terminationStatus: process.terminationStatus)
         }
         self.port = port
         self.standardOutput = standardOutput
         self.process = process
         self.standardError = standardError
+        self.banner = banner
     }
+
+    /// What it has written to standard error so far (its banner and its log).
+    var errorOutput: String { banner.text }
 
     /// How it ended: its exit code, or the signal that ended it; nil while it runs.
     var terminationStatus: Int32? { process.terminationStatus }
@@ -63,7 +77,10 @@ final class TidingsProcess: Sendable {
     }
 
     struct StartError: Error, CustomStringConvertible {
+        /// What it wrote to standard error.
         let output: String
+        /// Its exit code, or the signal that ended it.
+        let terminationStatus: Int32?
         var description: String { "tidings serve did not start; it said:\n\(output)" }
     }
 }
@@ -86,9 +103,11 @@ private final class BannerReader: Sendable {
         return Int(line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))
     }
 
-    func waitForPort(timeout: Duration) async -> Int? {
+    /// The port once the banner shows it; nil after `timeout`, or as soon as `isRunning`
+    /// says the process has ended.
+    func waitForPort(timeout: Duration, while isRunning: () -> Bool) async -> Int? {
         let deadline = ContinuousClock.now + timeout
-        while port == nil, ContinuousClock.now < deadline {
+        while port == nil, ContinuousClock.now < deadline, isRunning() {
             try? await Task.sleep(for: .milliseconds(20))
         }
         return port
