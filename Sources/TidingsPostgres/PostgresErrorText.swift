@@ -12,11 +12,24 @@ struct PostgresErrorText: CustomStringConvertible {
         self.error = error
     }
 
+    /// The error itself, out of a transaction's wrapper; nil for a transaction that failed
+    /// without one.
+    private var unwrapped: (any Error)? {
+        guard let transaction = error as? PostgresTransactionError else { return error }
+        let inner = transaction.closureError ?? transaction.commitError ?? transaction.beginError
+            ?? transaction.rollbackError
+        return inner.flatMap { PostgresErrorText($0).unwrapped }
+    }
+
+    /// The server's SQL state (`42P05`, …), when the server answered with an error.
+    var sqlState: String? {
+        (unwrapped as? PSQLError)?.serverInfo?[.sqlState]
+    }
+
     var description: String {
-        switch error {
-        case let error as PostgresTransactionError:
-            let inner = error.closureError ?? error.commitError ?? error.beginError ?? error.rollbackError
-            return inner.map { "\(PostgresErrorText($0))" } ?? "the transaction failed"
+        switch unwrapped {
+        case nil:
+            return "the transaction failed"
         case let error as PSQLError:
             if let message = error.serverInfo?[.message] {
                 let state = error.serverInfo?[.sqlState].map { " (SQLSTATE \($0))" } ?? ""
@@ -26,7 +39,7 @@ struct PostgresErrorText: CustomStringConvertible {
                 return "\(error.code): \(underlying)"
             }
             return "\(error.code)"
-        default:
+        case let error?:
             return "\(error)"
         }
     }

@@ -22,8 +22,25 @@ enum PostgresFailure {
                     + "and the user, password and database of --store",
                 underlying: error)
         }
+        let text = PostgresErrorText(error)
+        let advice = text.sqlState.flatMap(advice(forSQLState:)).map { ": \($0)" } ?? ""
         return StatusStoreError(
-            "cannot \(action) in the PostgreSQL database \(database) (\(PostgresErrorText(error)))", underlying: error)
+            "cannot \(action) in the PostgreSQL database \(database) (\(text))\(advice)", underlying: error)
+    }
+
+    /// What to do about an error whose SQL state alone says what is wrong with the setup.
+    static func advice(forSQLState state: String) -> String? {
+        switch state {
+        // duplicate_prepared_statement, invalid_sql_statement_name: Tidings prepares its
+        // statements once on each connection, so only another client's use of the same
+        // server connection makes one exist already, or vanish.
+        case "42P05", "26000":
+            "a connection pooler in transaction mode (such as PgBouncer with pool_mode = transaction) seems to "
+                + "stand between Tidings and PostgreSQL, and hands each connection's prepared statements to "
+                + "others: use session pooling (pool_mode = session), or connect to PostgreSQL directly"
+        default:
+            nil
+        }
     }
 
     /// What one fresh connection to the server says, in words.
