@@ -54,17 +54,22 @@ public final class GroupCommitQueue: Sendable {
     /// - Parameters:
     ///   - storeName: the store in words, for errors ("the PostgreSQL store").
     ///   - maximumBatchSize: the most callbacks per transaction.
-    ///   - logger: where a failed commit is reported, once per batch; nil for silence.
+    ///   - logger: where failed commits are reported (`CommitFailureLog`: the first in
+    ///     full, then one line a minute at most, and a line when commits succeed again);
+    ///     nil for silence.
     ///   - commit: applies one batch in one transaction.
     public init(
         storeName: String, maximumBatchSize: Int = 256, logger: Logger? = nil, commit: @escaping Commit
     ) {
-        let failure = Self.failure(storeName: storeName, logger: logger)
+        let failureLog = logger.map { CommitFailureLog(storeName: storeName, logger: $0) }
         groupCommit = GroupCommit(maximumBatchSize: maximumBatchSize) { entries in
             do {
-                return try await commit(entries)
+                let outcomes = try await commit(entries)
+                failureLog?.succeeded()
+                return outcomes
             } catch {
-                throw failure(error, entries.count)
+                failureLog?.failed(error, batchSize: entries.count)
+                throw Self.storeError(error, storeName: storeName)
             }
         }
     }
@@ -75,34 +80,32 @@ public final class GroupCommitQueue: Sendable {
     /// - Parameters:
     ///   - storeName: the store in words, for errors ("the SQLite store").
     ///   - maximumBatchSize: the most callbacks per transaction.
-    ///   - logger: where a failed commit is reported, once per batch; nil for silence.
+    ///   - logger: where failed commits are reported (`CommitFailureLog`: the first in
+    ///     full, then one line a minute at most, and a line when commits succeed again);
+    ///     nil for silence.
     ///   - blockingCommit: applies one batch in one transaction, and returns once it is durable.
     public init(
         storeName: String, maximumBatchSize: Int = 256, logger: Logger? = nil,
         blockingCommit: @escaping BlockingCommit
     ) {
-        let failure = Self.failure(storeName: storeName, logger: logger)
+        let failureLog = logger.map { CommitFailureLog(storeName: storeName, logger: $0) }
         groupCommit = GroupCommit(maximumBatchSize: maximumBatchSize, label: "tidings.group-commit") { entries in
             do {
-                return try blockingCommit(entries)
+                let outcomes = try blockingCommit(entries)
+                failureLog?.succeeded()
+                return outcomes
             } catch {
-                throw failure(error, entries.count)
+                failureLog?.failed(error, batchSize: entries.count)
+                throw Self.storeError(error, storeName: storeName)
             }
         }
     }
 
-    /// Reports a batch that did not commit, once, and gives the error each of its callers
-    /// gets: a ``StatusStoreError`` naming the store.
-    private static func failure(
-        storeName: String, logger: Logger?
-    ) -> @Sendable (any Error, _ batchSize: Int) -> StatusStoreError {
-        { error, batchSize in
-            logger?.error(
-                "\(storeName) could not commit callbacks; they were not stored and will be refused",
-                metadata: ["callbacks": "\(batchSize)", "error": "\(error)"])
-            return error as? StatusStoreError ?? StatusStoreError(
-                "\(storeName) could not commit this callback (\(error)); nothing was stored", underlying: error)
-        }
+    /// The error each caller of a batch that did not commit gets: a ``StatusStoreError``
+    /// naming the store.
+    private static func storeError(_ error: any Error, storeName: String) -> StatusStoreError {
+        error as? StatusStoreError ?? StatusStoreError(
+            "\(storeName) could not commit this callback (\(error)); nothing was stored", underlying: error)
     }
 
     /// The most callbacks committed in one transaction, so that one transaction stays short.
