@@ -6,9 +6,10 @@ import Testing
 @testable import TidingsServer
 import TidingsTestSupport
 
-/// A flood of forged callbacks: answered 429 past the limit, never at the cost of a
-/// signed callback, and logged as a few lines, not one per request.
-@Suite("Floods of forged callbacks")
+/// Floods logged as a few lines, not one per request: forged callbacks (answered 429 past
+/// the limit, never at the cost of a signed callback), and callbacks a store that fails
+/// every commit cannot take.
+@Suite("Floods of refused callbacks")
 struct FloodTests {
     @Test func forgeriesPastTheLimitGet429AndTheLogStaysShort() async throws {
         let log = CapturedLog()
@@ -47,6 +48,26 @@ struct FloodTests {
         #expect(refusals.count == 3, "the first of each kind in full, then one summary: \(refusals)")
         let summary = refusals.last ?? ""
         #expect(summary.contains("invalid_signature \(forbiddenCount)") && summary.contains("too_many_failures \(limitedCount)"), "\(summary)")
+    }
+
+    @Test func callbacksAStoreCannotTakeGet503AndTheLogStaysShort() async throws {
+        let log = CapturedLog()
+        var server = TestServer()
+        server.store = UnavailableStore()
+        server.logger = log.logger(level: .info)
+        try await server.application().test(.router) { client in
+            for number in 0..<40 {
+                let form = CallbackFixtures.parameters(sid: CallbackFixtures.sid(number), status: "sent")
+                let (headers, body) = TestServer.signedForm(form, url: TestServer.callbackURL)
+                let response = try await client.execute(uri: "/twilio/status", method: .post, headers: headers, body: body)
+                #expect(response.status == .serviceUnavailable)
+            }
+        }
+        // The store's own log says why (a group commit's `CommitFailureLog`); the route logs
+        // the first refusal in full and then one summary, not a line a callback.
+        let lines = log.text.filter { $0.contains("callback") }
+        #expect(lines.count == 2, "\(lines)")
+        #expect(lines.last?.contains("store_unavailable 40") == true, "\(lines)")
     }
 
     @Test func theLimiterRefillsOverTimeAndForgetsAddressesWithinItsBound() {

@@ -106,7 +106,10 @@ struct CallbackController: Sendable {
             metrics.storeWrite(seconds: (ContinuousClock.now - writeStart) / .seconds(1))
         } catch {
             commits.failed()
-            logger.error("store refused a callback", metadata: ["sid": "\(callback.messageSid)", "error": "\(error)"])
+            // The store's group commit logs why (the first failure in full, then one line a
+            // minute), and the refusal log counts the refusals: one line a callback would
+            // flood the log whenever every commit fails.
+            logger.debug("store refused a callback", metadata: ["sid": "\(callback.messageSid)", "error": "\(error)"])
             throw APIError(
                 .serviceUnavailable, code: "store_unavailable",
                 message: "The callback could not be stored, so it was not acknowledged. Twilio may retry it.")
