@@ -1,24 +1,79 @@
-/// Runs `body` and fails with ``DeadlineExceeded`` if it has not finished within
-/// `timeout`, cancelling it.
+import Synchronization
+
+/// Runs `body` and fails with ``DeadlineExceeded`` once `timeout` has passed, cancelling it.
 ///
 /// postgres-nio waits as long as it takes to get a connection (it keeps retrying a server
-/// that is down); a callback must rather get a `503` that Twilio retries, and `serve` a
-/// start-up error that says what is wrong.
+/// that is down), and a statement on a connection the server stopped answering waits until
+/// the server answers or TCP gives up, minutes later, whether or not its task is cancelled.
+/// A callback must rather get a `503` that Twilio retries, and `serve` a start-up error that
+/// says what is wrong: so the caller is answered at the deadline, and `body` ends in the
+/// background whenever it can.
 func withDeadline<Result: Sendable>(
     _ timeout: Duration, _ body: @escaping @Sendable () async throws -> Result
 ) async throws -> Result {
-    try await withThrowingTaskGroup(of: Result.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try await Task.sleep(for: timeout)
-            throw DeadlineExceeded(timeout: timeout)
+    let race = DeadlineRace<Result>()
+    let work = Task {
+        do {
+            race.finish(.success(try await body()))
+        } catch {
+            race.finish(.failure(error))
         }
-        defer { group.cancelAll() }
-        return try await group.next()!
+    }
+    let timer = Task {
+        guard (try? await Task.sleep(for: timeout)) != nil else { return }
+        race.finish(.failure(DeadlineExceeded(timeout: timeout)))
+    }
+    race.cancelWhenFinished([work, timer])
+    return try await withTaskCancellationHandler {
+        try await withCheckedThrowingContinuation { race.wait(with: $0) }
+    } onCancel: {
+        race.finish(.failure(CancellationError()))
     }
 }
 
 /// An operation that did not finish in time.
 struct DeadlineExceeded: Error {
     let timeout: Duration
+}
+
+/// The first of `body`'s outcome, the deadline and the caller's cancellation: it resumes the
+/// caller and cancels the tasks still running.
+private final class DeadlineRace<Result: Sendable>: Sendable {
+    private struct State {
+        var outcome: Swift.Result<Result, any Error>?
+        var caller: CheckedContinuation<Result, any Error>?
+        var tasks: [Task<Void, Never>] = []
+    }
+
+    private let state = Mutex(State())
+
+    /// Resumes `caller` with the outcome, now if there is one already.
+    func wait(with caller: CheckedContinuation<Result, any Error>) {
+        let outcome = state.withLock { state in
+            if state.outcome == nil { state.caller = caller }
+            return state.outcome
+        }
+        if let outcome { caller.resume(with: outcome) }
+    }
+
+    /// Cancels `tasks` once there is an outcome, now if there is one already.
+    func cancelWhenFinished(_ tasks: [Task<Void, Never>]) {
+        let isFinished = state.withLock { state in
+            if state.outcome == nil { state.tasks = tasks }
+            return state.outcome != nil
+        }
+        if isFinished { tasks.forEach { $0.cancel() } }
+    }
+
+    /// Settles the race with `outcome` unless it is settled already.
+    func finish(_ outcome: Swift.Result<Result, any Error>) {
+        let (caller, tasks) = state.withLock { state -> (CheckedContinuation<Result, any Error>?, [Task<Void, Never>]) in
+            guard state.outcome == nil else { return (nil, []) }
+            state.outcome = outcome
+            defer { (state.caller, state.tasks) = (nil, []) }
+            return (state.caller, state.tasks)
+        }
+        caller?.resume(with: outcome)
+        tasks.forEach { $0.cancel() }
+    }
 }

@@ -43,6 +43,10 @@ enum PostgresFailure {
         }
     }
 
+    /// How long ``diagnosis(of:)`` waits for its connection at most: the callers of the
+    /// operation that failed wait for it too, and Twilio waits 15 s for an answer.
+    static let diagnosisTimeout: Duration = .seconds(2)
+
     /// What one fresh connection to the server says, in words.
     static func diagnosis(of configuration: PostgresStoreConfiguration) async -> String {
         let client = configuration.client
@@ -51,11 +55,12 @@ enum PostgresFailure {
                 host: configuration.host, port: configuration.port, username: configuration.username,
                 password: configuration.password, database: configuration.database,
                 tls: try configuration.tls.connection)
-            let connection = try await withDeadline(client.options.connectTimeout) {
-                try await PostgresConnection.connect(
+            // Closed inside the deadline's body, which may end after the deadline.
+            try await withDeadline(min(client.options.connectTimeout, diagnosisTimeout)) {
+                let connection = try await PostgresConnection.connect(
                     configuration: connectionConfiguration, id: 0, logger: Logger(label: "tidings-diagnosis"))
+                try? await connection.close()
             }
-            try? await connection.close()
             return "a new connection succeeds, so the server may be overloaded or out of connections"
         } catch is DeadlineExceeded {
             return "a new connection timed out"

@@ -145,7 +145,7 @@ public enum PostgresTestDatabase {
     private static let logger = Logger(label: "tidings-tests")
 
     /// Runs `body` on a connection of its own to the database `url` names, closed afterwards.
-    private static func withConnection<Result>(
+    public static func withConnection<Result>(
         to url: URLComponents, _ body: (PostgresConnection) async throws -> Result
     ) async throws -> Result {
         let configuration = PostgresConnection.Configuration(
