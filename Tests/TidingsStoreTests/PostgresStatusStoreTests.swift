@@ -178,6 +178,17 @@ struct UnreachablePostgresTests {
         try await ClosedPort.with { port in try await refused(port: port) }
     }
 
+    @Test("a server that takes connections and never answers is diagnosed within 2 s, whatever connect_timeout says")
+    func silentServer() async throws {
+        try await ClosedPort.withSilentServer { port in
+            let configuration = try PostgresStoreConfiguration(
+                url: "postgres://tidings@127.0.0.1:\(port)/tidings?sslmode=disable&connect_timeout=600")
+            // The callers of the operation that timed out wait for this: were it to wait for
+            // connect_timeout, it would not return for ten minutes.
+            #expect(await PostgresFailure.diagnosis(of: configuration) == "a new connection timed out")
+        }
+    }
+
     private func refused(port: Int) async throws {
         let configuration = try PostgresStoreConfiguration(
             url: "postgres://tidings@127.0.0.1:\(port)/tidings?sslmode=disable&connect_timeout=1")

@@ -1,10 +1,22 @@
 import Foundation
 
-/// A port on 127.0.0.1 that refuses connections: bound (so that no other test's server can
-/// take it meanwhile) but not listening.
+/// A port on 127.0.0.1 where no server answers, bound so that no other test's server can
+/// take it meanwhile: one that refuses connections (not listening), or a silent one.
 public enum ClosedPort {
     /// Runs `body` with such a port.
     public static func with<Result>(_ body: (Int) async throws -> Result) async throws -> Result {
+        try await withBoundPort(listening: false, body)
+    }
+
+    /// Runs `body` with a port that takes connections and never answers: it listens, and
+    /// nothing accepts what the kernel queues — a server that hung.
+    public static func withSilentServer<Result>(_ body: (Int) async throws -> Result) async throws -> Result {
+        try await withBoundPort(listening: true, body)
+    }
+
+    private static func withBoundPort<Result>(
+        listening: Bool, _ body: (Int) async throws -> Result
+    ) async throws -> Result {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
         defer { close(descriptor) }
@@ -18,7 +30,7 @@ public enum ClosedPort {
                 bind(descriptor, address, length) == 0 && getsockname(descriptor, address, &length) == 0
             }
         }
-        guard bound else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
+        guard bound, !listening || listen(descriptor, 16) == 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
         return try await body(Int(UInt16(bigEndian: address.sin_port)))
     }
 }
