@@ -3,10 +3,13 @@ import Synchronization
 @testable import TidingsCore
 
 /// An outbox that counts the reads of changes and the cursor writes a dispatcher makes,
-/// and passes every call on to a memory store.
+/// and passes every call on to a memory store — except lease requests while
+/// ``leasesFail`` is set, which fail as a store that is down does.
 final class CountingOutbox: ChangeOutbox, SinkLeasing {
     let store: InMemoryStatusStore
     private let counts = Mutex<(changeReads: Int, cursorWrites: Int)>((0, 0))
+    /// Whether lease requests fail.
+    let leasesFail = Atomic(false)
 
     init(_ store: InMemoryStatusStore) {
         self.store = store
@@ -39,7 +42,8 @@ final class CountingOutbox: ChangeOutbox, SinkLeasing {
     func removeDeadLetters(of sink: String, ids: [String]) async throws { await store.removeDeadLetters(of: sink, ids: ids) }
     func pruneChanges(through seq: Int64) async throws -> Int { await store.pruneChanges(through: seq) }
     func acquireLease(of sink: String, for holder: String, duration: Duration) async throws -> Bool {
-        await store.acquireLease(of: sink, for: holder, duration: duration)
+        if leasesFail.load(ordering: .relaxed) { throw StatusStoreError("the store is down") }
+        return await store.acquireLease(of: sink, for: holder, duration: duration)
     }
     func releaseLease(of sink: String, by holder: String) async throws { await store.releaseLease(of: sink, by: holder) }
 }

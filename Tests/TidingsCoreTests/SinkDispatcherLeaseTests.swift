@@ -71,4 +71,32 @@ struct SinkDispatcherLeaseTests {
         standingBy.finish()
         try await standingByTask.value
     }
+    @Test("a lease the store cannot renew is said to be so, not to be another instance's")
+    func aLeaseTheStoreCannotRenew() async throws {
+        let store = InMemoryStatusStore()
+        let outbox = CountingOutbox(store)
+        let log = CapturedLog()
+        var policy = Self.policy
+        policy.leaseDuration = .milliseconds(200)
+        let dispatcher = SinkDispatcher(
+            outbox: outbox, routes: [SinkRoute(sink: ScriptedSink(name: "webhook"))], policy: policy,
+            logger: log.logger(), instance: "only")
+        try await dispatcher.registerSinks()
+        let running = Task { try await dispatcher.run() }
+        let news = { log.text.filter { $0.contains("the sink") } }
+        #expect(try await eventually { news().count == 1 })
+
+        outbox.leasesFail.store(true, ordering: .relaxed)
+        #expect(try await eventually { news().count == 2 })
+        outbox.leasesFail.store(false, ordering: .relaxed)
+        #expect(try await eventually { news().count == 3 })
+        #expect(news().map { $0.components(separatedBy: " instance=").first ?? "" } == [
+            "info this instance now feeds the sink",
+            "info this instance stops feeding the sink until the store renews its lease",
+            "info this instance now feeds the sink",
+        ])
+        dispatcher.finish()
+        try await running.value
+    }
 }
+

@@ -378,19 +378,26 @@ public final class SinkDispatcher: Sendable {
         let heldUntil = lane.leaseHeldUntil.withLock { $0 }
         if let heldUntil, heldUntil - asked > policy.leaseDuration / 2 { return true }
         let held: Bool
+        var storeFailed = false
         do {
             held = try await outbox.acquireLease(of: lane.name, for: instance, duration: policy.leaseDuration)
         } catch {
             logger.error("sink cannot take its lease in the store; retrying", metadata: ["sink": "\(lane.name)", "error": "\(error)"])
             held = false
+            storeFailed = true
         }
         // Counted from before the request, so this instance never believes it holds the
         // lease longer than the store does.
         lane.leaseHeldUntil.withLock { $0 = held ? asked + policy.leaseDuration : nil }
         if held != (heldUntil != nil) {
-            logger.info(
-                held ? "this instance now feeds the sink" : "another instance feeds the sink; standing by",
-                metadata: ["sink": "\(lane.name)", "instance": "\(instance)"])
+            let news = if held {
+                "this instance now feeds the sink"
+            } else if storeFailed {
+                "this instance stops feeding the sink until the store renews its lease"
+            } else {
+                "another instance feeds the sink; standing by"
+            }
+            logger.info("\(news)", metadata: ["sink": "\(lane.name)", "instance": "\(instance)"])
         }
         return held
     }
