@@ -14,22 +14,20 @@ extension PostgresStatusStoreTests {
     @Test("a commit the database holds back fails at the deadline, while the database still holds it")
     func aCommitHeldBackFailsAtTheDeadline() async throws {
         try await PostgresTestDatabase.withFreshDatabase { url in
-            var configuration = try PostgresStoreConfiguration(url: url)
-            configuration.operationTimeout = .seconds(1)
-            var logger = Logger(label: "tidings-tests")
-            logger.logLevel = .critical
-            let store = PostgresStatusStore(configuration: configuration, logger: logger)
-            try await store.whileRunning {
-                try await store.migrate()
+            let holderLogger = Logger(label: "tidings-tests")
+            try await PostgresStatusStore.withTestStore(url: url, configure: { configuration, logger in
+                configuration.operationTimeout = .seconds(1)
+                logger.logLevel = .critical
+            }) { store in
                 let sid = CallbackFixtures.sid(0xA300)
                 // A connection outside the store's pool holds the outbox counter, which
                 // every commit with changes raises.
                 try await PostgresTestDatabase.withConnection(to: URLComponents(string: url)!) { holder in
-                    try await holder.query("BEGIN", logger: logger)
+                    try await holder.query("BEGIN", logger: holderLogger)
                     // PostgreSQL ends this transaction by itself after 20 s, so that a store
                     // that waited for it would fail the test rather than keep it waiting.
-                    try await holder.query("SET LOCAL idle_in_transaction_session_timeout = '20s'", logger: logger)
-                    try await holder.query("SELECT seq FROM outbox_latest FOR UPDATE", logger: logger)
+                    try await holder.query("SET LOCAL idle_in_transaction_session_timeout = '20s'", logger: holderLogger)
+                    try await holder.query("SELECT seq FROM outbox_latest FOR UPDATE", logger: holderLogger)
 
                     let refusal = await #expect(throws: StatusStoreError.self) {
                         _ = try await store.record(try CallbackFixtures.callback(sid: sid, status: "queued"), receivedAt: Date())
@@ -37,7 +35,7 @@ extension PostgresStatusStoreTests {
                     #expect(refusal?.description.contains("did not answer within 1.0 seconds") == true, "\(String(describing: refusal))")
                     // The holder's transaction is alive, so the counter was still held when
                     // the commit failed.
-                    try await holder.query("COMMIT", logger: logger)
+                    try await holder.query("COMMIT", logger: holderLogger)
                 }
 
                 // Once the counter is free the store records again. (The refused commit may

@@ -12,14 +12,10 @@ extension PostgresStatusStoreTests {
     @Test("a group commit's two statements are prepared once on a connection and run from there")
     func groupCommitsRunPreparedStatements() async throws {
         try await PostgresTestDatabase.withFreshDatabase { url in
-            var configuration = try PostgresStoreConfiguration(url: url)
             // One connection for the listener, one for everything else: the one asked below.
-            configuration.maximumConnections = 2
-            var logger = Logger(label: "tidings-tests")
-            logger.logLevel = .warning
-            let store = PostgresStatusStore(configuration: configuration, logger: logger)
-            try await store.whileRunning {
-                try await store.migrate()
+            try await PostgresStatusStore.withTestStore(url: url, configure: { configuration, _ in
+                configuration.maximumConnections = 2
+            }) { store in
                 let batches = 8
                 for index in 0..<batches {
                     let status = index < batches / 2 ? "queued" : "sent"
@@ -27,7 +23,7 @@ extension PostgresStatusStoreTests {
                     _ = try await store.record(callback, receivedAt: Date())
                 }
                 let rows = try await store.client.query(
-                    "SELECT name, generic_plans + custom_plans FROM pg_prepared_statements ORDER BY name", logger: logger)
+                    "SELECT name, generic_plans + custom_plans FROM pg_prepared_statements ORDER BY name")
                 var executions: [String: Int64] = [:]
                 for try await (name, count) in rows.decode((String, Int64).self) { executions[name] = count }
                 #expect(executions == [

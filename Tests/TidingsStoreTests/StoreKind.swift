@@ -68,14 +68,17 @@ enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
 }
 
 extension PostgresStatusStore {
-    /// Runs `body` with a migrated, running store on the database `url` names.
+    /// Runs `body` with a migrated, running store on the database `url` names: four
+    /// connections, warnings logged, unless `configure` says otherwise.
     static func withTestStore<Result: Sendable>(
-        url: String, _ body: (PostgresStatusStore) async throws -> Result
+        url: String, configure: (inout PostgresStoreConfiguration, inout Logger) -> Void = { _, _ in },
+        _ body: (PostgresStatusStore) async throws -> Result
     ) async throws -> Result {
         var configuration = try PostgresStoreConfiguration(url: url)
         configuration.maximumConnections = 4
         var logger = Logger(label: "tidings-tests")
         logger.logLevel = .warning
+        configure(&configuration, &logger)
         let store = PostgresStatusStore(configuration: configuration, logger: logger)
         return try await store.whileRunning {
             try await store.migrate()
