@@ -11,7 +11,7 @@ final class TidingsProcess: Sendable {
     let standardOutput: URL
     private let process: ChildProcess
     private let standardError: Pipe
-    private let banner: BannerReader
+    private let standardErrorReader: StandardErrorReader
 
     /// The `tidings` executable SwiftPM built next to the test bundle.
     static var executable: URL {
@@ -45,24 +45,24 @@ final class TidingsProcess: Sendable {
         try output.close()
         try standardError.fileHandleForWriting.close()
 
-        let banner = BannerReader()
-        standardError.fileHandleForReading.readabilityHandler = { handle in banner.append(handle.availableData) }
-        guard let port = await banner.waitForPort(timeout: .seconds(30), while: { process.isRunning }) else {
+        let standardErrorReader = StandardErrorReader()
+        standardError.fileHandleForReading.readabilityHandler = { handle in standardErrorReader.append(handle.availableData) }
+        guard let port = await standardErrorReader.waitForPort(timeout: .seconds(30), while: { process.isRunning }) else {
             process.stop(with: SIGKILL)
             standardError.fileHandleForReading.readabilityHandler = nil
             // The child has ended, so its standard error is at its end: nothing is left out.
-            banner.append(standardError.fileHandleForReading.readDataToEndOfFile())
-            throw StartError(output: banner.text, terminationStatus: process.terminationStatus)
+            standardErrorReader.append(standardError.fileHandleForReading.readDataToEndOfFile())
+            throw StartError(output: standardErrorReader.text, terminationStatus: process.terminationStatus)
         }
         self.port = port
         self.standardOutput = standardOutput
         self.process = process
         self.standardError = standardError
-        self.banner = banner
+        self.standardErrorReader = standardErrorReader
     }
 
     /// What it has written to standard error so far (its banner and its log).
-    var errorOutput: String { banner.text }
+    var errorOutput: String { standardErrorReader.text }
 
     /// How it ended: its exit code, or the signal that ended it; nil while it runs.
     var terminationStatus: Int32? { process.terminationStatus }
@@ -86,7 +86,7 @@ final class TidingsProcess: Sendable {
 }
 
 /// Collects the child's standard error and finds the port in its banner.
-private final class BannerReader: Sendable {
+private final class StandardErrorReader: Sendable {
     private let buffer = Mutex(Data())
 
     var text: String { String(decoding: buffer.withLock { $0 }, as: UTF8.self) }
