@@ -8,8 +8,11 @@ import Synchronization
 /// A callback must rather get a `503` that Twilio retries, and `serve` a start-up error that
 /// says what is wrong: so the caller is answered at the deadline, and `body` ends in the
 /// background whenever it can.
+///
+/// - Parameter onTimeout: called when the deadline wins, before the caller is answered.
 func withDeadline<Result: Sendable>(
-    _ timeout: Duration, _ body: @escaping @Sendable () async throws -> Result
+    _ timeout: Duration, onTimeout: @escaping @Sendable () -> Void = {},
+    _ body: @escaping @Sendable () async throws -> Result
 ) async throws -> Result {
     let race = DeadlineRace<Result>()
     let work = Task {
@@ -21,7 +24,7 @@ func withDeadline<Result: Sendable>(
     }
     let timer = Task {
         guard (try? await Task.sleep(for: timeout)) != nil else { return }
-        race.finish(.failure(DeadlineExceeded(timeout: timeout)))
+        race.finish(.failure(DeadlineExceeded(timeout: timeout)), before: onTimeout)
     }
     race.cancelWhenFinished([work, timer])
     return try await withTaskCancellationHandler {
@@ -65,14 +68,17 @@ private final class DeadlineRace<Result: Sendable>: Sendable {
         if isFinished { tasks.forEach { $0.cancel() } }
     }
 
-    /// Settles the race with `outcome` unless it is settled already.
-    func finish(_ outcome: Swift.Result<Result, any Error>) {
-        let (caller, tasks) = state.withLock { state -> (CheckedContinuation<Result, any Error>?, [Task<Void, Never>]) in
-            guard state.outcome == nil else { return (nil, []) }
+    /// Settles the race with `outcome` unless it is settled already; `winning` runs first
+    /// when it does.
+    func finish(_ outcome: Swift.Result<Result, any Error>, before winning: () -> Void = {}) {
+        let (won, caller, tasks) = state.withLock { state -> (Bool, CheckedContinuation<Result, any Error>?, [Task<Void, Never>]) in
+            guard state.outcome == nil else { return (false, nil, []) }
             state.outcome = outcome
             defer { (state.caller, state.tasks) = (nil, []) }
-            return (state.caller, state.tasks)
+            return (true, state.caller, state.tasks)
         }
+        guard won else { return }
+        winning()
         caller?.resume(with: outcome)
         tasks.forEach { $0.cancel() }
     }

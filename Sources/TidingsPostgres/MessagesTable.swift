@@ -10,14 +10,14 @@ import TidingsCore
 /// step with the document. Times are ``TimeColumn`` values.
 enum MessagesTable {
     /// The stored record of `sid`, or nil when no callback for it was ever stored.
-    static func record(sid: String, on client: PostgresClient, decoder: JSONDecoder) async throws -> MessageRecord? {
-        try await document(sid: sid, on: client).map { try decode($0, decoder: decoder) }
+    static func record(sid: String, on connection: PostgresConnection, decoder: JSONDecoder) async throws -> MessageRecord? {
+        try await document(sid: sid, on: connection).map { try decode($0, decoder: decoder) }
     }
 
     /// The stored `record` document of `sid`, as it is; nil when no callback for it was
     /// ever stored.
-    static func document(sid: String, on client: PostgresClient) async throws -> String? {
-        let rows = try await client.query("SELECT record FROM messages WHERE sid = \(sid)")
+    static func document(sid: String, on connection: PostgresConnection) async throws -> String? {
+        let rows = try await connection.query("SELECT record FROM messages WHERE sid = \(sid)")
         for try await json in rows.decode(String.self) { return json }
         return nil
     }
@@ -38,10 +38,10 @@ enum MessagesTable {
     /// The stored records of `sids`, by SID, each with its row's version (`xmin`, which
     /// every update of the row changes), read without locking them: see `OptimisticCommit`.
     static func versionedRecords(
-        sids: [String], on client: PostgresClient, decoder: JSONDecoder, logger: Logger
+        sids: [String], on connection: PostgresConnection, decoder: JSONDecoder, logger: Logger
     ) async throws -> [String: VersionedRecord] {
         var records: [String: VersionedRecord] = [:]
-        for try await (sid, json, version) in try await client.execute(VersionedReading(sids: sids), logger: logger) {
+        for try await (sid, json, version) in try await connection.execute(VersionedReading(sids: sids), logger: logger) {
             records[sid] = VersionedRecord(record: try decode(json, decoder: decoder), version: version)
         }
         return records

@@ -35,9 +35,9 @@ enum OptimisticCommit {
         let decoder = JSONCoding.makeDecoder()
         let sids = Array(Set(entries.map(\.report.messageSid))).sorted()
         let stored = try await PostgresStatusStore.running(
-            "read the stored messages of \(entries.count) callback(s)", configuration: configuration
-        ) {
-            try await MessagesTable.versionedRecords(sids: sids, on: client, decoder: decoder, logger: logger)
+            "read the stored messages of \(entries.count) callback(s)", on: client, configuration: configuration
+        ) { connection in
+            try await MessagesTable.versionedRecords(sids: sids, on: connection, decoder: decoder, logger: logger)
         }
         var batch = StatusMachine.record(entries, numberingAfter: 0) { stored[$0]?.record }
         let written = batch.records.keys.sorted().map { batch.records[$0]! }
@@ -46,9 +46,9 @@ enum OptimisticCommit {
             versions: stored.mapValues(\.version), changes: batch.changes, announcements: announcements)
         do {
             let before = try await PostgresStatusStore.running(
-                "commit \(entries.count) callback(s); nothing of them was stored", configuration: configuration
-            ) {
-                let rows = try await client.execute(statement, logger: logger)
+                "commit \(entries.count) callback(s); nothing of them was stored", on: client, configuration: configuration
+            ) { connection in
+                let rows = try await connection.execute(statement, logger: logger)
                 for try await before in rows where before != nil || statement.documents.isEmpty {
                     return before
                 }

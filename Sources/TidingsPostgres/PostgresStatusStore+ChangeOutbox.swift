@@ -11,10 +11,10 @@ extension PostgresStatusStore {
     /// Up to `limit` changes with a `seq` above `seq`, in `seq` order.
     public func changes(after seq: Int64, limit: Int) async throws -> [StatusChange] {
         let limit = Int64(min(limit, 100_000))
-        return try await running("read the outbox") { [self] in
+        return try await running("read the outbox") { connection in
             let decoder = JSONCoding.makeDecoder()
             var changes: [StatusChange] = []
-            let rows = try await client.query("SELECT change FROM outbox WHERE seq > \(seq) ORDER BY seq LIMIT \(limit)")
+            let rows = try await connection.query("SELECT change FROM outbox WHERE seq > \(seq) ORDER BY seq LIMIT \(limit)")
             for try await json in rows.decode(String.self) {
                 changes.append(try JSONCoding.decodeChange(json, decoder: decoder))
             }
@@ -24,8 +24,8 @@ extension PostgresStatusStore {
 
     /// The highest `seq` ever stored, also when every change was pruned since.
     public func latestSeq() async throws -> Int64 {
-        try await running("read the latest outbox seq") { [self] in
-            try await single(Int64.self, "SELECT seq FROM outbox_latest WHERE id = 1") ?? 0
+        try await running("read the latest outbox seq") { connection in
+            try await connection.single(Int64.self, "SELECT seq FROM outbox_latest WHERE id = 1") ?? 0
         }
     }
 
@@ -34,8 +34,8 @@ extension PostgresStatusStore {
     /// has a higher `seq`, so the new sink gets it.
     @discardableResult
     public func registerSink(_ sink: String) async throws -> Int64 {
-        try await running("register sink \(sink)") { [self] in
-            try await single(
+        try await running("register sink \(sink)") { connection in
+            try await connection.single(
                 Int64.self,
                 """
                 WITH added AS (
@@ -48,15 +48,15 @@ extension PostgresStatusStore {
 
     /// The highest `seq` `sink` has taken (0 for a sink never registered).
     public func cursor(of sink: String) async throws -> Int64 {
-        try await running("read the cursor of sink \(sink)") { [self] in
-            try await single(Int64.self, "SELECT seq FROM sink_cursors WHERE sink = \(sink)") ?? 0
+        try await running("read the cursor of sink \(sink)") { connection in
+            try await connection.single(Int64.self, "SELECT seq FROM sink_cursors WHERE sink = \(sink)") ?? 0
         }
     }
 
     /// Moves the cursor of `sink` up to `seq`; a lower `seq` leaves it where it is.
     public func advanceCursor(of sink: String, to seq: Int64) async throws {
-        try await running("advance the cursor of sink \(sink)") { [self] in
-            try await client.query(
+        try await running("advance the cursor of sink \(sink)") { connection in
+            try await connection.query(
                 """
                 INSERT INTO sink_cursors (sink, seq) VALUES (\(sink), \(seq))
                 ON CONFLICT (sink) DO UPDATE SET seq = GREATEST(sink_cursors.seq, excluded.seq)
@@ -66,8 +66,8 @@ extension PostgresStatusStore {
 
     /// Sets the cursor of `sink` to `seq`, back or forth.
     public func resetCursor(of sink: String, to seq: Int64) async throws {
-        try await running("reset the cursor of sink \(sink)") { [self] in
-            try await client.query(
+        try await running("reset the cursor of sink \(sink)") { connection in
+            try await connection.query(
                 """
                 INSERT INTO sink_cursors (sink, seq) VALUES (\(sink), \(seq))
                 ON CONFLICT (sink) DO UPDATE SET seq = excluded.seq
@@ -82,8 +82,8 @@ extension PostgresStatusStore {
         let ids = changes.map(\.id)
         let seqs = changes.map { $0.seq ?? 0 }
         let documents = changes.map(JSONCoding.encodedText)
-        try await running("keep dead letters of sink \(sink)") { [self] in
-            try await client.query(
+        try await running("keep dead letters of sink \(sink)") { connection in
+            try await connection.query(
                 """
                 INSERT INTO dead_letters (sink, change_id, seq, change, reason, failed_at)
                 SELECT DISTINCT ON (id) \(sink), id, NULLIF(seq, 0), change, \(reason), \(time.timeIntervalSince1970)
@@ -97,10 +97,10 @@ extension PostgresStatusStore {
     /// Up to `limit` dead letters of `sink`, oldest first.
     public func deadLetters(of sink: String, limit: Int) async throws -> [DeadLetter] {
         let limit = Int64(min(limit, 100_000))
-        return try await running("read the dead letters of sink \(sink)") { [self] in
+        return try await running("read the dead letters of sink \(sink)") { connection in
             let decoder = JSONCoding.makeDecoder()
             var letters: [DeadLetter] = []
-            let rows = try await client.query(
+            let rows = try await connection.query(
                 """
                 SELECT change, reason, failed_at FROM dead_letters
                 WHERE sink = \(sink) ORDER BY failed_at, seq LIMIT \(limit)
@@ -116,15 +116,15 @@ extension PostgresStatusStore {
 
     /// How many dead letters `sink` has.
     public func deadLetterCount(of sink: String) async throws -> Int {
-        try await running("count the dead letters of sink \(sink)") { [self] in
-            Int(try await single(Int64.self, "SELECT COUNT(*) FROM dead_letters WHERE sink = \(sink)") ?? 0)
+        try await running("count the dead letters of sink \(sink)") { connection in
+            Int(try await connection.single(Int64.self, "SELECT COUNT(*) FROM dead_letters WHERE sink = \(sink)") ?? 0)
         }
     }
 
     /// Forgets the dead letters of `sink` whose change has one of `ids`.
     public func removeDeadLetters(of sink: String, ids: [String]) async throws {
-        try await running("remove dead letters of sink \(sink)") { [self] in
-            try await client.query("DELETE FROM dead_letters WHERE sink = \(sink) AND change_id = ANY(\(ids))")
+        try await running("remove dead letters of sink \(sink)") { connection in
+            try await connection.query("DELETE FROM dead_letters WHERE sink = \(sink) AND change_id = ANY(\(ids))")
         }
     }
 
@@ -132,8 +132,8 @@ extension PostgresStatusStore {
     /// that instances whose clocks disagree still agree on who holds it.
     public func acquireLease(of sink: String, for holder: String, duration: Duration) async throws -> Bool {
         let seconds = duration.timeInterval
-        return try await running("take the lease of sink \(sink)") { [self] in
-            let rows = try await client.query(
+        return try await running("take the lease of sink \(sink)") { connection in
+            let rows = try await connection.query(
                 """
                 INSERT INTO sink_leases (sink, holder, expires_at)
                 VALUES (\(sink), \(holder), now() + make_interval(secs => \(seconds)))
@@ -148,8 +148,8 @@ extension PostgresStatusStore {
 
     /// Ends `holder`'s lease of `sink`, if it holds it.
     public func releaseLease(of sink: String, by holder: String) async throws {
-        try await running("release the lease of sink \(sink)") { [self] in
-            try await client.query("DELETE FROM sink_leases WHERE sink = \(sink) AND holder = \(holder)")
+        try await running("release the lease of sink \(sink)") { connection in
+            try await connection.query("DELETE FROM sink_leases WHERE sink = \(sink) AND holder = \(holder)")
         }
     }
 
@@ -157,15 +157,9 @@ extension PostgresStatusStore {
     /// ``latestSeq()`` is not affected (it is `outbox_latest`).
     @discardableResult
     public func pruneChanges(through seq: Int64) async throws -> Int {
-        try await running("prune the outbox") { [self] in
-            Int(try await single(
+        try await running("prune the outbox") { connection in
+            Int(try await connection.single(
                 Int64.self, "WITH gone AS (DELETE FROM outbox WHERE seq <= \(seq) RETURNING 1) SELECT COUNT(*) FROM gone") ?? 0)
         }
-    }
-
-    /// The first column of the first row of `query`, or nil when it returns no row.
-    func single<Value: PostgresDecodable & Sendable>(_ type: Value.Type, _ query: PostgresQuery) async throws -> Value? {
-        for try await value in try await client.query(query).decode(Value.self) { return value }
-        return nil
     }
 }

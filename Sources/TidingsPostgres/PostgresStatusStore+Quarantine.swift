@@ -12,8 +12,8 @@ extension PostgresStatusStore {
         let reasons = reports.map(\.reason)
         let documents = reports.map(\.document)
         let times = reports.map { TimeColumn.value($0.receivedAt) }
-        try await running("keep \(reports.count) unreadable report(s) in quarantine") { [self] in
-            try await client.query(
+        try await running("keep \(reports.count) unreadable report(s) in quarantine") { connection in
+            try await connection.query(
                 """
                 INSERT INTO quarantine (source, event_id, reason, document, received_at)
                 SELECT source, NULLIF(event_id, ''), reason, document, received_at
@@ -28,8 +28,8 @@ extension PostgresStatusStore {
     /// Deletes what was kept before `cutoff`.
     public func deleteQuarantined(keptBefore cutoff: Date) async throws -> Int {
         let bound = TimeColumn.lowerBound(cutoff)
-        return try await running("delete old entries of the quarantine") { [self] in
-            let rows = try await client.query("WITH gone AS (DELETE FROM quarantine WHERE received_at < \(bound) RETURNING 1) SELECT COUNT(*) FROM gone")
+        return try await running("delete old entries of the quarantine") { connection in
+            let rows = try await connection.query("WITH gone AS (DELETE FROM quarantine WHERE received_at < \(bound) RETURNING 1) SELECT COUNT(*) FROM gone")
             for try await count in rows.decode(Int64.self) { return Int(count) }
             return 0
         }
@@ -38,9 +38,9 @@ extension PostgresStatusStore {
     /// The `limit` most recently kept, newest first.
     public func quarantinedReports(limit: Int) async throws -> [QuarantinedReport] {
         let limit = Int64(min(limit, 100_000))
-        return try await running("read the quarantine") { [self] in
+        return try await running("read the quarantine") { connection in
             var reports: [QuarantinedReport] = []
-            let rows = try await client.query(
+            let rows = try await connection.query(
                 "SELECT source, event_id, reason, document, received_at FROM quarantine ORDER BY id DESC LIMIT \(limit)")
             for try await (source, eventId, reason, document, receivedAt) in rows.decode(
                 (String, String?, String, String, Int64).self)

@@ -20,10 +20,10 @@ extension PostgresStatusStore {
         }
         let listing = conditions.query(
             "SELECT record FROM messages {where} ORDER BY updated_at DESC, sid DESC LIMIT \(query.limit + 1)")
-        return try await running("list messages") { [self] in
+        return try await running("list messages") { connection in
             let decoder = JSONCoding.makeDecoder()
             var records: [MessageRecord] = []
-            for try await json in try await client.query(listing).decode(String.self) {
+            for try await json in try await connection.query(listing).decode(String.self) {
                 records.append(try MessagesTable.decode(json, decoder: decoder))
             }
             let shown = Array(records.prefix(query.limit))
@@ -79,9 +79,9 @@ extension PostgresStatusStore {
             SELECT (updated_at - \(start)) / \(bucket) AS bucket, status, COUNT(*)
             FROM messages {where} GROUP BY bucket, status
             """)
-        return try await running("count messages by bucket") { [self] in
+        return try await running("count messages by bucket") { connection in
             var series = StatusSeriesBuilder(query)
-            for try await (position, status, messages) in try await client.query(groups).decode((Int64, String, Int64).self) {
+            for try await (position, status, messages) in try await connection.query(groups).decode((Int64, String, Int64).self) {
                 series.add(position: Int(position), status: status, messages: Int(messages))
             }
             return series.build()

@@ -117,26 +117,26 @@ public final class PostgresStatusStore: StatusStore, Service {
 
     /// The stored record of one message; nil when no callback for it was ever stored.
     public func message(sid: String) async throws -> MessageRecord? {
-        try await running("read message \(sid)") { [self] in
-            try await MessagesTable.record(sid: sid, on: client, decoder: JSONCoding.makeDecoder())
+        try await running("read message \(sid)") { connection in
+            try await MessagesTable.record(sid: sid, on: connection, decoder: JSONCoding.makeDecoder())
         }
     }
 
     /// The stored document of one message, as it is (no decoding); nil when no callback for
     /// it was ever stored.
     public func messageDocument(sid: String) async throws -> [UInt8]? {
-        try await running("read message \(sid)") { [self] in
-            try await MessagesTable.document(sid: sid, on: client).map { Array($0.utf8) }
+        try await running("read message \(sid)") { connection in
+            try await MessagesTable.document(sid: sid, on: connection).map { Array($0.utf8) }
         }
     }
 
     /// The channel messages of one Conversations message, first seen first.
     public func channelMessages(ofConversationMessage sid: String, limit: Int) async throws -> [MessageRecord] {
         let limit = Int64(min(limit, 100_000))
-        return try await running("read the channel messages of \(sid)") { [self] in
+        return try await running("read the channel messages of \(sid)") { connection in
             let decoder = JSONCoding.makeDecoder()
             var records: [MessageRecord] = []
-            let rows = try await client.query(
+            let rows = try await connection.query(
                 """
                 SELECT record FROM messages WHERE conversation_message_sid = \(sid)
                 ORDER BY first_seen_at, sid LIMIT \(limit)
@@ -150,24 +150,36 @@ public final class PostgresStatusStore: StatusStore, Service {
 
     /// Runs `SELECT 1`.
     public func checkAvailability() async throws {
-        try await running("reach the database") { [self] in try await client.query("SELECT 1") }
+        try await running("reach the database") { connection in try await connection.query("SELECT 1") }
     }
 
     /// Runs `body`, statements outside a transaction of their own, within
     /// ``PostgresStoreConfiguration/operationTimeout``; a failure becomes a
     /// `StatusStoreError` saying what could not be done (`action`), where, and why.
     @discardableResult
-    func running<T: Sendable>(_ action: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-        try await Self.running(action, configuration: configuration, body)
+    func running<T: Sendable>(
+        _ action: String, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        try await Self.running(action, on: client, configuration: configuration, body)
     }
 
-    /// ``running(_:_:)`` for `configuration`, for the group commit (`OptimisticCommit`),
-    /// which is made before the store exists.
+    /// ``running(_:_:)`` on one connection of `client`, which is closed if it has not
+    /// answered by the deadline (``ConnectionInUse``), so that a dead connection is never
+    /// handed out again. Static for the group commit (`OptimisticCommit`), which is made
+    /// before the store exists.
     static func running<T: Sendable>(
-        _ action: String, configuration: PostgresStoreConfiguration, _ body: @escaping @Sendable () async throws -> T
+        _ action: String, on client: PostgresClient, configuration: PostgresStoreConfiguration,
+        _ body: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async throws -> T {
+        let inUse = ConnectionInUse()
         do {
-            return try await withDeadline(configuration.operationTimeout, body)
+            return try await withDeadline(configuration.operationTimeout, onTimeout: inUse.closeAtDeadline) {
+                try await client.withConnection { connection in
+                    try inUse.begin(on: connection)
+                    defer { inUse.end() }
+                    return try await body(connection)
+                }
+            }
         } catch {
             throw await PostgresFailure.error(action, error, configuration: configuration)
         }
@@ -181,17 +193,22 @@ public final class PostgresStatusStore: StatusStore, Service {
     }
 
     /// Runs `body` in a transaction on `client` within the configuration's
-    /// ``PostgresStoreConfiguration/operationTimeout``; a failure becomes a
-    /// `StatusStoreError` saying what could not be done, where, and why. Shared by
-    /// ``writing(_:_:)`` and the group commit (`CallbackBatch`), which is made before
-    /// the store exists.
+    /// ``PostgresStoreConfiguration/operationTimeout``, closing its connection if it has not
+    /// answered by then (``ConnectionInUse``); a failure becomes a `StatusStoreError` saying
+    /// what could not be done, where, and why. Shared by ``writing(_:_:)`` and the group
+    /// commit (`CallbackBatch`), which is made before the store exists.
     static func transaction<T: Sendable>(
         _ action: String, on client: PostgresClient, configuration: PostgresStoreConfiguration, logger: Logger,
         _ body: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async throws -> T {
+        let inUse = ConnectionInUse()
         do {
-            return try await withDeadline(configuration.operationTimeout) {
-                try await client.withTransaction(logger: logger) { connection in try await body(connection) }
+            return try await withDeadline(configuration.operationTimeout, onTimeout: inUse.closeAtDeadline) {
+                try await client.withTransaction(logger: logger) { connection in
+                    try inUse.begin(on: connection)
+                    defer { inUse.end() }
+                    return try await body(connection)
+                }
             }
         } catch {
             throw await PostgresFailure.error(action, error, configuration: configuration)

@@ -136,8 +136,10 @@ extension PostgresStatusStoreTests {
             let logger = Logger(label: "tidings-tests")
             let x = CallbackFixtures.sid(0xA020)
             _ = try await store.record(try CallbackFixtures.callback(sid: x, status: "queued"), receivedAt: Date())
-            let read = try await MessagesTable.versionedRecords(
-                sids: [x], on: store.client, decoder: JSONCoding.makeDecoder(), logger: logger)
+            let read = try await store.client.withConnection { connection in
+                try await MessagesTable.versionedRecords(
+                    sids: [x], on: connection, decoder: JSONCoding.makeDecoder(), logger: logger)
+            }
             // Another commit changes x after the read.
             _ = try await store.record(try CallbackFixtures.callback(sid: x, status: "sent"), receivedAt: Date())
 

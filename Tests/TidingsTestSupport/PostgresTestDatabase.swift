@@ -135,6 +135,19 @@ public enum PostgresTestDatabase {
         }
     }
 
+    /// The process IDs of the server processes serving the connections to the database
+    /// `url` names (other than the one asking).
+    public static func serverProcesses(of url: URLComponents) async throws -> [Int32] {
+        try await withConnection(to: url) { connection in
+            let rows = try await connection.query(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()",
+                logger: logger)
+            var pids: [Int32] = []
+            for try await pid in rows.decode(Int32.self) { pids.append(pid) }
+            return pids
+        }
+    }
+
     /// Runs one statement on a connection of its own to the database `url` names.
     public static func execute(_ sql: String, on url: URLComponents) async throws {
         try await withConnection(to: url) { connection in
