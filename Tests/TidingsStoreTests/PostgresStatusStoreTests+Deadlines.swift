@@ -17,13 +17,9 @@ extension PostgresStatusStoreTests {
             // Migrated by a store with the usual deadline: on a loaded machine migrating may
             // take longer than the second store's.
             try await PostgresStatusStore.withTestStore(url: url) { store in
-                var configuration = try PostgresStoreConfiguration(url: url)
-                configuration.operationTimeout = .seconds(1)
-                var logger = Logger(label: "tidings-tests")
-                logger.logLevel = .critical
-                let impatient = PostgresStatusStore(configuration: configuration, logger: logger)
+                let logger = Logger(label: "tidings-tests")
                 let sid = CallbackFixtures.sid(0xA300)
-                try await impatient.whileRunning {
+                try await PostgresStatusStore.withImpatientStore(url: url) { impatient in
                     // A connection outside the stores' pools holds the outbox counter, which
                     // every commit with changes raises.
                     try await PostgresTestDatabase.withConnection(to: URLComponents(string: url)!) { holder in

@@ -16,14 +16,8 @@ extension PostgresStatusStoreTests {
     func recordsAgainWhenItsConnectionsGoDead() async throws {
         try await PostgresTestDatabase.withFreshDatabase { url in
             try await PostgresStatusStore.withTestStore(url: url) { _ in
-                var configuration = try PostgresStoreConfiguration(url: url)
-                configuration.operationTimeout = .seconds(1)
-                configuration.maximumConnections = 3
-                var logger = Logger(label: "tidings-tests")
-                logger.logLevel = .critical
-                let store = PostgresStatusStore(configuration: configuration, logger: logger)
                 let database = URLComponents(string: url)!
-                try await store.whileRunning {
+                try await PostgresStatusStore.withImpatientStore(url: url, maximumConnections: 3) { store in
                     for number in 0..<6 {
                         _ = try await store.record(
                             try CallbackFixtures.callback(sid: CallbackFixtures.sid(0xA500 + number), status: "queued"),

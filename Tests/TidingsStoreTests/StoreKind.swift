@@ -85,4 +85,19 @@ extension PostgresStatusStore {
             return try await body(store)
         }
     }
+
+    /// Runs `body` with a running store on the database `url` names, already migrated,
+    /// whose operations give up after 1 s, its log quiet: for the tests of a database that
+    /// stops answering.
+    static func withImpatientStore<Result: Sendable>(
+        url: String, maximumConnections: Int = 4, _ body: (PostgresStatusStore) async throws -> Result
+    ) async throws -> Result {
+        var configuration = try PostgresStoreConfiguration(url: url)
+        configuration.operationTimeout = .seconds(1)
+        configuration.maximumConnections = maximumConnections
+        var logger = Logger(label: "tidings-tests")
+        logger.logLevel = .critical
+        let store = PostgresStatusStore(configuration: configuration, logger: logger)
+        return try await store.whileRunning { try await body(store) }
+    }
 }
