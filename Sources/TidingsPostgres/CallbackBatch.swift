@@ -26,18 +26,20 @@ enum CallbackBatch {
     static let attempts = 4
 
     /// The queue's commit step for `client`: ``OptimisticCommit`` first; when a message
-    /// changed meanwhile, one transaction per batch, within
-    /// ``PostgresStoreConfiguration/operationTimeout``, run again when PostgreSQL failed it
-    /// to break a deadlock (``isDeadlockVictim(_:)``). A failure becomes a
-    /// `StatusStoreError` saying where and why; the queue reports it. Once the batch has
-    /// committed, its changes go to `announcements`.
+    /// changed meanwhile, one transaction per batch, run again when PostgreSQL failed it to
+    /// break a deadlock (``isDeadlockVictim(_:)``). All of it by the batch's deadline
+    /// (``deadline(of:configuration:clock:)``). A failure becomes a `StatusStoreError`
+    /// saying where and why; the queue reports it. Once the batch has committed, its changes
+    /// go to `announcements`.
     static func commit(
-        to client: PostgresClient, configuration: PostgresStoreConfiguration,
+        to client: PostgresClient, configuration: PostgresStoreConfiguration, clock: ServiceClock,
         announcements: ChangeAnnouncements, logger: Logger
     ) -> GroupCommitQueue.Commit {
         { entries in
+            let deadline = deadline(of: entries, configuration: configuration, clock: clock)
             if let batch = try await OptimisticCommit.commit(
-                entries, to: client, configuration: configuration, announcements: announcements, logger: logger)
+                entries, to: client, configuration: configuration, deadline: deadline, announcements: announcements,
+                logger: logger)
             {
                 return batch.outcomes
             }
@@ -46,7 +48,7 @@ enum CallbackBatch {
                 do {
                     let batch = try await PostgresStatusStore.transaction(
                         "commit \(entries.count) callback(s); nothing of them was stored",
-                        on: client, configuration: configuration, logger: logger
+                        on: client, configuration: configuration, deadline: deadline, logger: logger
                     ) { connection in
                         try await apply(entries, on: connection, announcements: announcements, logger: logger)
                     }
@@ -60,6 +62,18 @@ enum CallbackBatch {
                 }
             }
         }
+    }
+
+    /// When a batch must have committed: when the first of its callbacks is owed an answer
+    /// (``TidingsCore/GroupCommitQueue/Entry/answerBy``), ``PostgresStoreConfiguration/operationTimeout``
+    /// after it was queued. A callback that waited behind a batch the database held back
+    /// thus gets its answer within its own deadline, not a whole one more; when the
+    /// database answers again, the batch commits in what time is left.
+    static func deadline(
+        of entries: [GroupCommitQueue.Entry], configuration: PostgresStoreConfiguration, clock: ServiceClock
+    ) -> Deadline {
+        let fromNow = clock.now.advanced(by: configuration.operationTimeout)
+        return Deadline(instant: entries.lazy.compactMap(\.answerBy).min() ?? fromNow, clock: clock)
     }
 
     /// Steps 1–4 on `connection`, inside the transaction.

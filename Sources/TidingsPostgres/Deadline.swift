@@ -1,6 +1,21 @@
 import Synchronization
+import TidingsCore
 
-/// Runs `body` and fails with ``DeadlineExceeded`` once `timeout` has passed, cancelling it.
+/// When an operation must have answered, and the clock that times it: the store's
+/// (``TidingsCore/ServiceClock``), so that tests step through deadlines instead of waiting.
+struct Deadline: Sendable {
+    /// The instant by which the caller is answered.
+    let instant: ServiceClock.Instant
+    /// The clock `instant` belongs to.
+    let clock: ServiceClock
+
+    /// `timeout` from now.
+    static func after(_ timeout: Duration, on clock: ServiceClock) -> Deadline {
+        Deadline(instant: clock.now.advanced(by: timeout), clock: clock)
+    }
+}
+
+/// Runs `body` and fails with ``DeadlineExceeded`` once `deadline` has come, cancelling it.
 ///
 /// postgres-nio waits as long as it takes to get a connection (it keeps retrying a server
 /// that is down), and a statement on a connection the server stopped answering waits until
@@ -11,7 +26,7 @@ import Synchronization
 ///
 /// - Parameter onTimeout: called when the deadline wins, before the caller is answered.
 func withDeadline<Result: Sendable>(
-    _ timeout: Duration, onTimeout: @escaping @Sendable () -> Void = {},
+    _ deadline: Deadline, onTimeout: @escaping @Sendable () -> Void = {},
     _ body: @escaping @Sendable () async throws -> Result
 ) async throws -> Result {
     let race = DeadlineRace<Result>()
@@ -23,8 +38,8 @@ func withDeadline<Result: Sendable>(
         }
     }
     let timer = Task {
-        guard (try? await Task.sleep(for: timeout)) != nil else { return }
-        race.finish(.failure(DeadlineExceeded(timeout: timeout)), before: onTimeout)
+        guard (try? await deadline.clock.sleep(until: deadline.instant)) != nil else { return }
+        race.finish(.failure(DeadlineExceeded()), before: onTimeout)
     }
     race.cancelWhenFinished([work, timer])
     return try await withTaskCancellationHandler {
@@ -35,9 +50,7 @@ func withDeadline<Result: Sendable>(
 }
 
 /// An operation that did not finish in time.
-struct DeadlineExceeded: Error {
-    let timeout: Duration
-}
+struct DeadlineExceeded: Error {}
 
 /// The first of `body`'s outcome, the deadline and the caller's cancellation: it resumes the
 /// caller and cancels the tasks still running.

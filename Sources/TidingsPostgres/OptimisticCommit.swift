@@ -26,16 +26,17 @@ enum OptimisticCommit {
     static let changedMeanwhileState = "TD001"
 
     /// Records `entries` as above; nil when nothing was stored because a message changed
-    /// meanwhile (or PostgreSQL broke a deadlock with the statement). Once committed, the
-    /// changes go to `announcements`.
+    /// meanwhile (or PostgreSQL broke a deadlock with the statement). Both round trips end
+    /// by `deadline`. Once committed, the changes go to `announcements`.
     static func commit(
         _ entries: [GroupCommitQueue.Entry], to client: PostgresClient, configuration: PostgresStoreConfiguration,
-        announcements: ChangeAnnouncements, logger: Logger
+        deadline: Deadline, announcements: ChangeAnnouncements, logger: Logger
     ) async throws -> RecordedBatch? {
         let decoder = JSONCoding.makeDecoder()
         let sids = Array(Set(entries.map(\.report.messageSid))).sorted()
         let stored = try await PostgresStatusStore.running(
-            "read the stored messages of \(entries.count) callback(s)", on: client, configuration: configuration
+            "read the stored messages of \(entries.count) callback(s)", on: client, configuration: configuration,
+            deadline: deadline
         ) { connection in
             try await MessagesTable.versionedRecords(sids: sids, on: connection, decoder: decoder, logger: logger)
         }
@@ -46,7 +47,8 @@ enum OptimisticCommit {
             versions: stored.mapValues(\.version), changes: batch.changes, announcements: announcements)
         do {
             let before = try await PostgresStatusStore.running(
-                "commit \(entries.count) callback(s); nothing of them was stored", on: client, configuration: configuration
+                "commit \(entries.count) callback(s); nothing of them was stored", on: client, configuration: configuration,
+                deadline: deadline
             ) { connection in
                 let rows = try await connection.execute(statement, logger: logger)
                 for try await before in rows where before != nil || statement.documents.isEmpty {

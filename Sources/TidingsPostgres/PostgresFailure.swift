@@ -15,9 +15,10 @@ enum PostgresFailure {
         if let error = error as? StatusStoreError { return error }
         if let error = (error as? PostgresTransactionError)?.closureError as? StatusStoreError { return error }
         let database = configuration.description
-        if let deadline = error as? DeadlineExceeded {
+        if error is DeadlineExceeded {
             return StatusStoreError(
-                "cannot \(action): the PostgreSQL database \(database) did not answer within \(deadline.timeout) "
+                "cannot \(action): the PostgreSQL database \(database) did not answer within "
+                    + "\(configuration.operationTimeout) "
                     + "(\(await diagnosis(of: configuration))); check that it runs, that this host can reach it, "
                     + "and the user, password and database of --store",
                 underlying: error)
@@ -56,7 +57,7 @@ enum PostgresFailure {
                 password: configuration.password, database: configuration.database,
                 tls: try configuration.tls.connection)
             // Closed inside the deadline's body, which may end after the deadline.
-            try await withDeadline(min(client.options.connectTimeout, diagnosisTimeout)) {
+            try await withDeadline(.after(min(client.options.connectTimeout, diagnosisTimeout), on: .continuous)) {
                 let connection = try await PostgresConnection.connect(
                     configuration: connectionConfiguration, id: 0, logger: Logger(label: "tidings-diagnosis"))
                 try? await connection.close()

@@ -35,6 +35,8 @@ public final class PostgresStatusStore: StatusStore, Service {
     public let configuration: PostgresStoreConfiguration
     let client: PostgresClient
     let logger: Logger
+    /// Times every operation's deadline (``PostgresStoreConfiguration/operationTimeout``).
+    let clock: ServiceClock
     private let writer: GroupCommitQueue
     let announcements = ChangeAnnouncements()
 
@@ -43,16 +45,18 @@ public final class PostgresStatusStore: StatusStore, Service {
     /// - Parameters:
     ///   - configuration: where to connect.
     ///   - logger: where to report failed commits and lost connections.
-    public init(configuration: PostgresStoreConfiguration, logger: Logger) {
+    ///   - clock: times the operations' deadlines; tests pass a manual one.
+    public init(configuration: PostgresStoreConfiguration, logger: Logger, clock: ServiceClock = .continuous) {
         let backgroundLogger = Logger(label: logger.label) { _ in PostgresBackgroundLogHandler(wrapping: logger.handler) }
         let client = PostgresClient(configuration: configuration.client, backgroundLogger: backgroundLogger)
         self.configuration = configuration
         self.client = client
         self.logger = logger
+        self.clock = clock
         self.writer = GroupCommitQueue(
             storeName: "the PostgreSQL store", logger: logger,
             commit: CallbackBatch.commit(
-                to: client, configuration: configuration, announcements: announcements, logger: logger))
+                to: client, configuration: configuration, clock: clock, announcements: announcements, logger: logger))
     }
 
     /// Runs the connection pool and the listener for other instances' changes until the
@@ -109,11 +113,19 @@ public final class PostgresStatusStore: StatusStore, Service {
     /// Applies `report` to its message and returns once the transaction holding it, shared
     /// with every other report waiting at the same moment in this instance, has committed.
     ///
-    /// - Throws: `StatusStoreError` when the transaction failed; nothing of the report
-    ///   was stored.
+    /// The caller is answered within ``PostgresStoreConfiguration/operationTimeout`` of
+    /// this call (and the 2 s at most that finding out why takes), however long it waited
+    /// for earlier batches to commit.
+    ///
+    /// - Throws: `StatusStoreError` when the transaction failed or did not commit in time;
+    ///   nothing of the report was stored, or it was and Twilio's retry is a repeat.
     public func record(_ report: StatusReport, receivedAt: Date) async throws -> RecordOutcome {
-        try await writer.record(report, receivedAt: receivedAt)
+        try await writer.record(
+            report, receivedAt: receivedAt, answerBy: clock.now.advanced(by: configuration.operationTimeout))
     }
+
+    /// How many callbacks wait for a batch to take them now (tests).
+    var waitingCallbacks: Int { writer.waitingCallbacks }
 
     /// The stored record of one message; nil when no callback for it was ever stored.
     public func message(sid: String) async throws -> MessageRecord? {
@@ -160,20 +172,22 @@ public final class PostgresStatusStore: StatusStore, Service {
     func running<T: Sendable>(
         _ action: String, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async throws -> T {
-        try await Self.running(action, on: client, configuration: configuration, body)
+        try await Self.running(
+            action, on: client, configuration: configuration,
+            deadline: .after(configuration.operationTimeout, on: clock), body)
     }
 
-    /// ``running(_:_:)`` on one connection of `client`, which is closed if it has not
-    /// answered by the deadline (``ConnectionInUse``), so that a dead connection is never
-    /// handed out again. Static for the group commit (`OptimisticCommit`), which is made
-    /// before the store exists.
+    /// ``running(_:_:)`` on one connection of `client` until `deadline`; the connection is
+    /// closed if it has not answered by then (``ConnectionInUse``), so that a dead
+    /// connection is never handed out again. Static for the group commit
+    /// (`OptimisticCommit`), which is made before the store exists.
     static func running<T: Sendable>(
-        _ action: String, on client: PostgresClient, configuration: PostgresStoreConfiguration,
+        _ action: String, on client: PostgresClient, configuration: PostgresStoreConfiguration, deadline: Deadline,
         _ body: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async throws -> T {
         let inUse = ConnectionInUse()
         do {
-            return try await withDeadline(configuration.operationTimeout, onTimeout: inUse.closeAtDeadline) {
+            return try await withDeadline(deadline, onTimeout: inUse.closeAtDeadline) {
                 try await client.withConnection { connection in
                     try inUse.begin(on: connection)
                     defer { inUse.end() }
@@ -189,21 +203,23 @@ public final class PostgresStatusStore: StatusStore, Service {
     func writing<T: Sendable>(
         _ action: String, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async throws -> T {
-        try await Self.transaction(action, on: client, configuration: configuration, logger: logger, body)
+        try await Self.transaction(
+            action, on: client, configuration: configuration,
+            deadline: .after(configuration.operationTimeout, on: clock), logger: logger, body)
     }
 
-    /// Runs `body` in a transaction on `client` within the configuration's
-    /// ``PostgresStoreConfiguration/operationTimeout``, closing its connection if it has not
-    /// answered by then (``ConnectionInUse``); a failure becomes a `StatusStoreError` saying
-    /// what could not be done, where, and why. Shared by ``writing(_:_:)`` and the group
-    /// commit (`CallbackBatch`), which is made before the store exists.
+    /// Runs `body` in a transaction on `client` until `deadline`, closing its connection if
+    /// it has not answered by then (``ConnectionInUse``); a failure becomes a
+    /// `StatusStoreError` saying what could not be done, where, and why. Shared by
+    /// ``writing(_:_:)`` and the group commit (`CallbackBatch`), which is made before the
+    /// store exists.
     static func transaction<T: Sendable>(
-        _ action: String, on client: PostgresClient, configuration: PostgresStoreConfiguration, logger: Logger,
-        _ body: @escaping @Sendable (PostgresConnection) async throws -> T
+        _ action: String, on client: PostgresClient, configuration: PostgresStoreConfiguration, deadline: Deadline,
+        logger: Logger, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async throws -> T {
         let inUse = ConnectionInUse()
         do {
-            return try await withDeadline(configuration.operationTimeout, onTimeout: inUse.closeAtDeadline) {
+            return try await withDeadline(deadline, onTimeout: inUse.closeAtDeadline) {
                 try await client.withTransaction(logger: logger) { connection in
                     try inUse.begin(on: connection)
                     defer { inUse.end() }

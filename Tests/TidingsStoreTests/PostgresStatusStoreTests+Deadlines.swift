@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PostgresNIO
+import Synchronization
 import Testing
 import TidingsCore
 @testable import TidingsPostgres
@@ -48,6 +49,56 @@ extension PostgresStatusStoreTests {
                 let outcome = try await store.record(try CallbackFixtures.callback(sid: sid, status: "queued"), receivedAt: Date())
                 #expect(outcome.record.status == .queued)
                 #expect(try await store.message(sid: sid)?.history.count == 1)
+            }
+        }
+    }
+
+    @Test("a callback queued behind a commit the database holds back is answered by its own deadline, not one more")
+    func aCallbackQueuedBehindAHeldCommitKeepsItsDeadline() async throws {
+        try await PostgresTestDatabase.withFreshDatabase { url in
+            try await PostgresStatusStore.withTestStore(url: url) { store in
+                let logger = Logger(label: "tidings-tests")
+                let (first, second) = (CallbackFixtures.sid(0xA310), CallbackFixtures.sid(0xA311))
+                let manual = ManualClock()
+                // Deadlines of 1 s on the manual clock.
+                try await PostgresStatusStore.withImpatientStore(url: url, clock: ServiceClock(manual)) { impatient in
+                    try await PostgresTestDatabase.withConnection(to: URLComponents(string: url)!) { holder in
+                        try await holder.query("BEGIN", logger: logger)
+                        try await holder.query("SELECT seq FROM outbox_latest FOR UPDATE", logger: logger)
+
+                        // At 0 s the first callback's batch starts, and waits for the counter.
+                        let firstRecording = Task {
+                            try await impatient.record(try CallbackFixtures.callback(sid: first, status: "queued"), receivedAt: Date())
+                        }
+                        #expect(try await eventually { try await lockWaits(on: store) == 1 }, "the first batch waits")
+                        // At 0.5 s the second callback queues behind it: owed an answer at 1.5 s.
+                        manual.advance(by: .milliseconds(500))
+                        let secondAnswered = Atomic(false)
+                        let secondRecording = Task {
+                            defer { secondAnswered.store(true, ordering: .relaxed) }
+                            return try await impatient.record(
+                                try CallbackFixtures.callback(sid: second, status: "queued"), receivedAt: Date())
+                        }
+                        #expect(try await eventually { impatient.waitingCallbacks == 1 }, "the second callback waits")
+
+                        // At 1 s the first batch fails, and the second one starts.
+                        manual.advance(by: .milliseconds(500))
+                        await #expect(throws: StatusStoreError.self) { _ = try await firstRecording.value }
+                        #expect(try await eventually { impatient.waitingCallbacks == 0 }, "the second batch started")
+
+                        // At 1.5 s the second one fails too: it had waited its whole deadline.
+                        // (Given a whole deadline again from 1 s, it would go on waiting.)
+                        manual.advance(by: .milliseconds(500))
+                        #expect(try await eventually { secondAnswered.load(ordering: .relaxed) }, "answered at 1.5 s")
+                        try await holder.query("COMMIT", logger: logger)
+                        let refusal = await #expect(throws: StatusStoreError.self) { _ = try await secondRecording.value }
+                        #expect(
+                            refusal?.description.contains("did not answer within 1.0 seconds") == true,
+                            "\(String(describing: refusal))")
+                    }
+                }
+                let outcome = try await store.record(try CallbackFixtures.callback(sid: second, status: "queued"), receivedAt: Date())
+                #expect(outcome.record.status == .queued)
             }
         }
     }

@@ -104,7 +104,8 @@ extension PostgresStatusStoreTests {
         for sid in [a, b] { _ = try await store.record(try CallbackFixtures.callback(sid: sid, status: "queued"), receivedAt: Date()) }
         let logger = Logger(label: "tidings-tests")
         let commit = CallbackBatch.commit(
-            to: store.client, configuration: store.configuration, announcements: store.announcements, logger: logger)
+            to: store.client, configuration: store.configuration, clock: store.clock, announcements: store.announcements,
+            logger: logger)
         let entries = try [a, b].map {
             GroupCommitQueue.Entry(callback: try CallbackFixtures.callback(sid: $0, status: "sent"), receivedAt: Date())
         }
@@ -165,7 +166,8 @@ extension PostgresStatusStoreTests {
     }
 
     /// How many of the connections to `store`'s database wait for a lock.
-    private func lockWaits(on store: PostgresStatusStore) async throws -> Int64 {
+    /// How many connections to the store's database wait for a lock now.
+    func lockWaits(on store: PostgresStatusStore) async throws -> Int64 {
         let rows = try await store.client.query(
             "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'")
         for try await count in rows.decode(Int64.self) { return count }

@@ -87,17 +87,18 @@ extension PostgresStatusStore {
     }
 
     /// Runs `body` with a running store on the database `url` names, already migrated,
-    /// whose operations give up after 1 s, its log quiet: for the tests of a database that
-    /// stops answering.
+    /// whose operations give up after 1 s on `clock`, its log quiet: for the tests of a
+    /// database that stops answering.
     static func withImpatientStore<Result: Sendable>(
-        url: String, maximumConnections: Int = 4, _ body: (PostgresStatusStore) async throws -> Result
+        url: String, maximumConnections: Int = 4, clock: ServiceClock = .continuous,
+        _ body: (PostgresStatusStore) async throws -> Result
     ) async throws -> Result {
         var configuration = try PostgresStoreConfiguration(url: url)
         configuration.operationTimeout = .seconds(1)
         configuration.maximumConnections = maximumConnections
         var logger = Logger(label: "tidings-tests")
         logger.logLevel = .critical
-        let store = PostgresStatusStore(configuration: configuration, logger: logger)
+        let store = PostgresStatusStore(configuration: configuration, logger: logger, clock: clock)
         return try await store.whileRunning { try await body(store) }
     }
 }

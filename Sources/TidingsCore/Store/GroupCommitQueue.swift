@@ -29,14 +29,20 @@ import TwilioWebhooks
 ///   dispatch queue of the queue's own, and resumes the callers from there. A quiet server
 ///   then crosses one thread to commit a callback and one back, not three.
 public final class GroupCommitQueue: Sendable {
-    /// One report to store, and when it arrived.
+    /// One report to store, when it arrived, and by when its caller must be answered.
     public struct Entry: Sendable {
         public let report: StatusReport
         public let receivedAt: Date
+        /// When the store owes its caller an answer — stored, or a failure — on the store's
+        /// clock; nil when the store sets no deadline. A store that does (PostgreSQL) gives
+        /// a batch until its earliest entry's, so that a callback queued behind a batch
+        /// that got stuck is not given a whole deadline again once that one fails.
+        public let answerBy: ServiceClock.Instant?
 
-        public init(report: StatusReport, receivedAt: Date) {
+        public init(report: StatusReport, receivedAt: Date, answerBy: ServiceClock.Instant? = nil) {
             self.report = report
             self.receivedAt = receivedAt
+            self.answerBy = answerBy
         }
     }
 
@@ -115,12 +121,21 @@ public final class GroupCommitQueue: Sendable {
     /// callbacks arrived together.
     public var committedTransactions: Int { groupCommit.committedGroups }
 
+    /// How many callbacks wait for a batch to take them now (those of the batch being
+    /// committed are not counted).
+    public var waitingCallbacks: Int { groupCommit.waitingCount }
+
     /// Queues `report` and returns its outcome once the batch holding it has committed.
     ///
+    /// - Parameter answerBy: when the caller must be answered, for a store that sets
+    ///   deadlines (``Entry/answerBy``).
     /// - Throws: ``StatusStoreError`` when that batch did not commit; nothing of it was stored.
-    public func record(_ report: StatusReport, receivedAt: Date) async throws -> RecordOutcome {
+    public func record(
+        _ report: StatusReport, receivedAt: Date, answerBy: ServiceClock.Instant? = nil
+    ) async throws -> RecordOutcome {
         try await withSpan("store commit") { span in
-            let (outcome, batchSize) = try await groupCommit.commit(Entry(report: report, receivedAt: receivedAt))
+            let (outcome, batchSize) = try await groupCommit.commit(
+                Entry(report: report, receivedAt: receivedAt, answerBy: answerBy))
             // Only a recorded span: with tracing off, no attributes are built on this hot path.
             if span.isRecording {
                 span.attributes[SpanAttributeName.messageSid] = report.messageSid
