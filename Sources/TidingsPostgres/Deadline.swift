@@ -50,7 +50,9 @@ func withDeadline<Result: Sendable>(
 }
 
 /// An operation that did not finish in time.
-struct DeadlineExceeded: Error {}
+struct DeadlineExceeded: Error, CustomStringConvertible {
+    var description: String { "the database did not answer in time" }
+}
 
 /// The first of `body`'s outcome, the deadline and the caller's cancellation: it resumes the
 /// caller and cancels the tasks still running.

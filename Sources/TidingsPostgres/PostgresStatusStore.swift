@@ -89,27 +89,6 @@ public final class PostgresStatusStore: StatusStore, Service {
         announcements.observers.add(observer)
     }
 
-    /// Holds one connection that `LISTEN`s on ``changesChannel``; reconnects after a pause
-    /// when the connection is lost.
-    private func listenForChanges() async {
-        while !Task.isCancelled {
-            do {
-                try await client.withConnection { connection in
-                    try await connection.listen(on: Self.changesChannel) { notifications in
-                        announcements.heard(nil)
-                        for try await notification in notifications { announcements.heard(notification.payload) }
-                    }
-                }
-            } catch {
-                guard !Task.isCancelled else { return }
-                logger.warning(
-                    "lost the PostgreSQL listener for other instances' changes; reconnecting",
-                    metadata: ["store": "\(configuration.description)", "error": "\(PostgresErrorText(error))"])
-            }
-            try? await Task.sleep(for: .seconds(1))
-        }
-    }
-
     /// Applies `report` to its message and returns once the transaction holding it, shared
     /// with every other report waiting at the same moment in this instance, has committed.
     ///
