@@ -54,7 +54,7 @@ public final class PostgresStatusStore: StatusStore, Service {
         self.logger = logger
         self.clock = clock
         self.writer = GroupCommitQueue(
-            storeName: "the PostgreSQL store", logger: logger,
+            storeName: "the PostgreSQL store", logger: logger, clock: clock,
             commit: CallbackBatch.commit(
                 to: client, configuration: configuration, clock: clock, announcements: announcements, logger: logger))
     }

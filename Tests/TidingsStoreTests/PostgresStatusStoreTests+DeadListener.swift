@@ -31,6 +31,9 @@ extension PostgresStatusStoreTests {
                 // Its start-up call and one notification.
                 try #require(try await eventually(every: .milliseconds(100)) { try await hears(2) }, "the store listens")
                 let stopped = try #require(try await listeningProcesses(of: database).first)
+                // Stopped while it waits for its client, never while it reads the notification
+                // queue, whose lock every NOTIFY of the cluster needs.
+                #expect(try await eventually { try await isWaitingForItsClient(stopped, in: database) })
                 try #require(try await eventually { manual.sleepers == 1 }, "the listener's check waits for its time")
 
                 #expect(kill(stopped, SIGSTOP) == 0)
@@ -39,10 +42,17 @@ extension PostgresStatusStoreTests {
                 manual.advance(by: PostgresStatusStore.listenerCheckInterval)
                 #expect(try await eventually { manual.sleepers == 1 }, "the check waits for its answer")
                 manual.advance(by: .seconds(1))
-                // …so it is closed, and the store listens again after a second's pause.
+                // …so it is closed, and the store listens again after a second's pause (and after
+                // another, should the pool not have seen the closed connection go yet). Once it
+                // listens, the only sleeper is the next check, 30 s away.
                 #expect(try await eventually { manual.sleepers == 1 }, "the listener pauses before it listens again")
                 let beforeListeningAgain = heard.load(ordering: .relaxed)
-                manual.advance(by: .seconds(1))
+                let listensAgain = try await eventually {
+                    guard heard.load(ordering: .relaxed) == beforeListeningAgain else { return true }
+                    if manual.sleepers == 1 { manual.advance(by: .seconds(1)) }
+                    return false
+                }
+                try #require(listensAgain, "the store listens again")
 
                 let hearing = try await eventually(every: .milliseconds(100)) { try await hears(beforeListeningAgain + 2) }
                 #expect(hearing, "the store hears other instances again")
@@ -50,6 +60,17 @@ extension PostgresStatusStoreTests {
                 // (The stopped process still shows: it has not seen its connection close.)
                 #expect(listening.contains { $0 != stopped }, "listening on a new connection: \(listening)")
             }
+        }
+    }
+
+    /// Whether the server process `pid` is idle, waiting for its client to send something.
+    private func isWaitingForItsClient(_ pid: Int32, in url: URLComponents) async throws -> Bool {
+        try await PostgresTestDatabase.withConnection(to: url) { connection in
+            let rows = try await connection.query(
+                "SELECT count(*) FROM pg_stat_activity WHERE pid = \(pid) AND state = 'idle' AND wait_event = 'ClientRead'",
+                logger: Logger(label: "tidings-tests"))
+            for try await count in rows.decode(Int64.self) { return count == 1 }
+            return false
         }
     }
 

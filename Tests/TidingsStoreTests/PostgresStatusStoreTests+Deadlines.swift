@@ -20,7 +20,10 @@ extension PostgresStatusStoreTests {
             try await PostgresStatusStore.withTestStore(url: url) { store in
                 let logger = Logger(label: "tidings-tests")
                 let sid = CallbackFixtures.sid(0xA300)
-                try await PostgresStatusStore.withImpatientStore(url: url) { impatient in
+                // Deadlines of 1 s on a manual clock, so that a loaded machine's late tasks do
+                // not spend them.
+                let manual = ManualClock()
+                try await PostgresStatusStore.withImpatientStore(url: url, clock: ServiceClock(manual)) { impatient in
                     // A connection outside the stores' pools holds the outbox counter, which
                     // every commit with changes raises.
                     try await PostgresTestDatabase.withConnection(to: URLComponents(string: url)!) { holder in
@@ -31,10 +34,12 @@ extension PostgresStatusStoreTests {
                         try await holder.query("SET LOCAL idle_in_transaction_session_timeout = '20s'", logger: logger)
                         try await holder.query("SELECT seq FROM outbox_latest FOR UPDATE", logger: logger)
 
-                        let refusal = await #expect(throws: StatusStoreError.self) {
-                            _ = try await impatient.record(
-                                try CallbackFixtures.callback(sid: sid, status: "queued"), receivedAt: Date())
+                        let recording = Task {
+                            try await impatient.record(try CallbackFixtures.callback(sid: sid, status: "queued"), receivedAt: Date())
                         }
+                        #expect(try await eventually { try await lockWaits(on: store) == 1 }, "the commit waits")
+                        manual.advance(by: .seconds(1))
+                        let refusal = await #expect(throws: StatusStoreError.self) { _ = try await recording.value }
                         #expect(
                             refusal?.description.contains("did not answer within 1.0 seconds") == true,
                             "\(String(describing: refusal))")

@@ -192,14 +192,22 @@ struct UnreachablePostgresTests {
     private func refused(port: Int) async throws {
         let configuration = try PostgresStoreConfiguration(
             url: "postgres://tidings@127.0.0.1:\(port)/tidings?sslmode=disable&connect_timeout=1")
-        let store = PostgresStatusStore(configuration: configuration, logger: Logger(label: "test"))
+        // The deadline on a manual clock, so that a loaded machine's late tasks do not spend it.
+        let manual = ManualClock()
+        let store = PostgresStatusStore(configuration: configuration, logger: Logger(label: "test"), clock: ServiceClock(manual))
         try await store.whileRunning {
             let started = ContinuousClock.now
-            let error = await #expect(throws: StatusStoreError.self) {
+            let recording = Task {
                 try await store.record(
                     try CallbackFixtures.callback(sid: CallbackFixtures.sid(1), status: "sent"), receivedAt: Date())
             }
-            // Bounded (the pool alone would wait for good); generous for a loaded machine.
+            // The commit waits for a connection (the pool alone would wait for good) until
+            // its deadline, 1 s on.
+            let waiting = try await eventually { manual.sleepers >= 1 }
+            #expect(waiting, "the commit's deadline is set")
+            manual.advance(by: .seconds(1))
+            let error = await #expect(throws: StatusStoreError.self) { _ = try await recording.value }
+            // The diagnosis is bounded too; generous for a loaded machine.
             #expect(ContinuousClock.now - started < .seconds(30))
             #expect(error?.description.contains("127.0.0.1:\(port)/tidings") == true)
             #expect(error?.description.contains("did not answer within 1") == true)

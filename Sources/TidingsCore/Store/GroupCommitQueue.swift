@@ -33,10 +33,12 @@ public final class GroupCommitQueue: Sendable {
     public struct Entry: Sendable {
         public let report: StatusReport
         public let receivedAt: Date
-        /// When the store owes its caller an answer — stored, or a failure — on the store's
-        /// clock; nil when the store sets no deadline. A store that does (PostgreSQL) gives
-        /// a batch until its earliest entry's, so that a callback queued behind a batch
-        /// that got stuck is not given a whole deadline again once that one fails.
+        /// When the store owes its caller an answer — stored, or a failure — on the queue's
+        /// clock; nil when the store sets no deadline. An entry still waiting for a batch
+        /// when it falls due is not committed: its caller gets a failure at once
+        /// (`CommitAccounting`). A store that sets deadlines (PostgreSQL) gives a batch
+        /// until its earliest entry's, so that a callback queued behind a batch that got
+        /// stuck is not given a whole deadline again once that one fails.
         public let answerBy: ServiceClock.Instant?
 
         public init(report: StatusReport, receivedAt: Date, answerBy: ServiceClock.Instant? = nil) {
@@ -53,7 +55,7 @@ public final class GroupCommitQueue: Sendable {
     /// ``Commit`` for a store whose commit blocks its thread until the transaction is durable.
     public typealias BlockingCommit = @Sendable ([Entry]) throws -> [RecordOutcome]
 
-    private let groupCommit: GroupCommit<Entry, RecordOutcome>
+    private let groupCommit: GroupCommit<Entry, Result<RecordOutcome, StatusStoreError>>
 
     /// A queue whose batches `commit` applies in a task of their own.
     ///
@@ -63,19 +65,22 @@ public final class GroupCommitQueue: Sendable {
     ///   - logger: where failed commits are reported (`CommitFailureLog`: the first in
     ///     full, then one line a minute at most, and a line when commits succeed again);
     ///     nil for silence.
+    ///   - clock: what ``Entry/answerBy`` is on: a callback still waiting for a batch when
+    ///     its answer falls due is not committed, and its caller gets a failure.
     ///   - commit: applies one batch in one transaction.
     public init(
-        storeName: String, maximumBatchSize: Int = 256, logger: Logger? = nil, commit: @escaping Commit
+        storeName: String, maximumBatchSize: Int = 256, logger: Logger? = nil, clock: ServiceClock = .continuous,
+        commit: @escaping Commit
     ) {
-        let failureLog = logger.map { CommitFailureLog(storeName: storeName, logger: $0) }
+        let accounting = CommitAccounting(
+            storeName: storeName, failureLog: logger.map { CommitFailureLog(storeName: storeName, logger: $0) },
+            clock: clock)
         groupCommit = GroupCommit(maximumBatchSize: maximumBatchSize) { entries in
+            let triage = try accounting.triage(entries)
             do {
-                let outcomes = try await commit(entries)
-                failureLog?.succeeded()
-                return outcomes
+                return accounting.committed(try await commit(triage.due), of: triage)
             } catch {
-                failureLog?.failed(error, batchSize: entries.count)
-                throw Self.storeError(error, storeName: storeName)
+                throw accounting.failed(error, of: triage)
             }
         }
     }
@@ -89,29 +94,23 @@ public final class GroupCommitQueue: Sendable {
     ///   - logger: where failed commits are reported (`CommitFailureLog`: the first in
     ///     full, then one line a minute at most, and a line when commits succeed again);
     ///     nil for silence.
+    ///   - clock: what ``Entry/answerBy`` is on, as for the other initializer.
     ///   - blockingCommit: applies one batch in one transaction, and returns once it is durable.
     public init(
-        storeName: String, maximumBatchSize: Int = 256, logger: Logger? = nil,
+        storeName: String, maximumBatchSize: Int = 256, logger: Logger? = nil, clock: ServiceClock = .continuous,
         blockingCommit: @escaping BlockingCommit
     ) {
-        let failureLog = logger.map { CommitFailureLog(storeName: storeName, logger: $0) }
+        let accounting = CommitAccounting(
+            storeName: storeName, failureLog: logger.map { CommitFailureLog(storeName: storeName, logger: $0) },
+            clock: clock)
         groupCommit = GroupCommit(maximumBatchSize: maximumBatchSize, label: "tidings.group-commit") { entries in
+            let triage = try accounting.triage(entries)
             do {
-                let outcomes = try blockingCommit(entries)
-                failureLog?.succeeded()
-                return outcomes
+                return accounting.committed(try blockingCommit(triage.due), of: triage)
             } catch {
-                failureLog?.failed(error, batchSize: entries.count)
-                throw Self.storeError(error, storeName: storeName)
+                throw accounting.failed(error, of: triage)
             }
         }
-    }
-
-    /// The error each caller of a batch that did not commit gets: a ``StatusStoreError``
-    /// naming the store.
-    private static func storeError(_ error: any Error, storeName: String) -> StatusStoreError {
-        error as? StatusStoreError ?? StatusStoreError(
-            "\(storeName) could not commit this callback (\(error)); nothing was stored", underlying: error)
     }
 
     /// The most callbacks committed in one transaction, so that one transaction stays short.
@@ -134,8 +133,9 @@ public final class GroupCommitQueue: Sendable {
         _ report: StatusReport, receivedAt: Date, answerBy: ServiceClock.Instant? = nil
     ) async throws -> RecordOutcome {
         try await withSpan("store commit") { span in
-            let (outcome, batchSize) = try await groupCommit.commit(
+            let (result, batchSize) = try await groupCommit.commit(
                 Entry(report: report, receivedAt: receivedAt, answerBy: answerBy))
+            let outcome = try result.get()
             // Only a recorded span: with tracing off, no attributes are built on this hot path.
             if span.isRecording {
                 span.attributes[SpanAttributeName.messageSid] = report.messageSid
