@@ -85,6 +85,20 @@ struct WALCheckpointerTests {
 
     @Test("a database file that cannot be synced after a copy ends the process, and the next start copies the whole log again")
     func failedSyncEndsTheProcess() async throws {
+        // A copy that reached the end of the log was synced by SQLite itself, and the
+        // writer may start the log again before the process ends: then nothing is left
+        // counted as copied, and the run shows nothing of the restart. Such a run is played
+        // again, in a new directory, up to three times.
+        var exercised = false
+        for _ in 1...3 where !exercised {
+            exercised = try await failSyncsInAChildProcess()
+        }
+        #expect(exercised, "in three runs, the process never ended with copied frames counted")
+    }
+
+    /// Runs ``failedSyncEndsTheProcess()`` once; false when the child's log had started
+    /// again, with no frame counted as copied.
+    private func failSyncsInAChildProcess() async throws -> Bool {
         try await TemporaryDirectory.with { directory in
             let path = directory.path(percentEncoded: false)
             // In a child process: callbacks recorded one by one, each said once acknowledged;
@@ -119,7 +133,6 @@ struct WALCheckpointerTests {
             // first checkpoint copies the whole log again before it can start over.
             let indexPath = path + "/" + SQLiteStatusStore.fileName + "-shm"
             let before = try Self.logIndex(at: indexPath)
-            #expect(before.copiedFrames > 0)
             let reopened = try SQLiteStatusStore(directory: directory)
             let after = try Self.logIndex(at: indexPath)
             #expect(after.frames >= before.frames)
@@ -128,6 +141,7 @@ struct WALCheckpointerTests {
                 let record = try await reopened.message(sid: Fixture.sid(index))
                 #expect(record?.status == .sent, "acknowledged callback \(index) is missing")
             }
+            return before.copiedFrames > 0
         }
     }
 
