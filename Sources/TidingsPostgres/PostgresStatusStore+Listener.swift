@@ -13,8 +13,8 @@ import PostgresNIO
 /// does not answer, it is closed and the store listens again on a new one, telling the
 /// observers to read the outbox for whatever they missed.
 extension PostgresStatusStore {
-    /// How long the listening connection may stay quiet before it is asked whether it still
-    /// answers: about one cheap statement a minute for each instance, on the store's clock.
+    /// How often the listening connection is asked whether it still answers, on the store's
+    /// clock: one cheap statement every 30 s for each instance.
     static let listenerCheckInterval: Duration = .seconds(30)
 
     /// Listens, and listens again after a pause of a second whenever the connection is lost

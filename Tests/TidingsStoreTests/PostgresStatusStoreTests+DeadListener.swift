@@ -31,8 +31,8 @@ extension PostgresStatusStoreTests {
                 // Its start-up call and one notification.
                 try #require(try await eventually(every: .milliseconds(100)) { try await hears(2) }, "the store listens")
                 let stopped = try #require(try await listeningProcesses(of: database).first)
-                // Stopped while it waits for its client, never while it reads the notification
-                // queue, whose lock every NOTIFY of the cluster needs.
+                // Stopped while it waits for its client rather than while it reads the
+                // notification queue, whose lock every NOTIFY of the cluster needs.
                 #expect(try await eventually { try await isWaitingForItsClient(stopped, in: database) })
                 try #require(try await eventually { manual.sleepers == 1 }, "the listener's check waits for its time")
 

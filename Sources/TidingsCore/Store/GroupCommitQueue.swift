@@ -128,7 +128,8 @@ public final class GroupCommitQueue: Sendable {
     ///
     /// - Parameter answerBy: when the caller must be answered, for a store that sets
     ///   deadlines (``Entry/answerBy``).
-    /// - Throws: ``StatusStoreError`` when that batch did not commit; nothing of it was stored.
+    /// - Throws: ``StatusStoreError`` when that batch did not commit, or `answerBy` passed
+    ///   before a batch took the report; nothing of it was stored.
     public func record(
         _ report: StatusReport, receivedAt: Date, answerBy: ServiceClock.Instant? = nil
     ) async throws -> RecordOutcome {
