@@ -56,8 +56,10 @@ extension PostgresStatusStore {
         while true {
             try await clock.sleep(for: Self.listenerCheckInterval)
             // Closed at the deadline, the connection ends the `LISTEN` too.
-            let closeConnection: @Sendable () -> Void = { _ = connection.close() as EventLoopFuture<Void> }
-            try await withDeadline(.after(configuration.operationTimeout, on: clock), onTimeout: closeConnection) {
+            let inUse = ConnectionInUse()
+            try inUse.begin(on: connection)
+            defer { inUse.end() }
+            try await withDeadline(.after(configuration.operationTimeout, on: clock), onTimeout: inUse.closeAtDeadline) {
                 _ = try await connection.query("SELECT 1", logger: self.logger)
             }
         }
