@@ -24,15 +24,11 @@ extension PostgresStatusStoreTests {
                 // not spend them.
                 let manual = ManualClock()
                 try await PostgresStatusStore.withImpatientStore(url: url, clock: ServiceClock(manual)) { impatient in
-                    // A connection outside the stores' pools holds the outbox counter, which
-                    // every commit with changes raises.
-                    try await PostgresTestDatabase.withConnection(to: URLComponents(string: url)!) { holder in
-                        try await holder.query("BEGIN", logger: logger)
+                    try await holdingTheOutboxCounter(of: url) { holder in
                         // PostgreSQL ends this transaction by itself after 20 s, so that a
                         // store that waited for it would fail the test rather than keep it
                         // waiting.
                         try await holder.query("SET LOCAL idle_in_transaction_session_timeout = '20s'", logger: logger)
-                        try await holder.query("SELECT seq FROM outbox_latest FOR UPDATE", logger: logger)
 
                         let recording = Task {
                             try await impatient.record(try CallbackFixtures.callback(sid: sid, status: "queued"), receivedAt: Date())
@@ -67,9 +63,7 @@ extension PostgresStatusStoreTests {
                 let manual = ManualClock()
                 // Deadlines of 1 s on the manual clock.
                 try await PostgresStatusStore.withImpatientStore(url: url, clock: ServiceClock(manual)) { impatient in
-                    try await PostgresTestDatabase.withConnection(to: URLComponents(string: url)!) { holder in
-                        try await holder.query("BEGIN", logger: logger)
-                        try await holder.query("SELECT seq FROM outbox_latest FOR UPDATE", logger: logger)
+                    try await holdingTheOutboxCounter(of: url) { holder in
 
                         // At 0 s the first callback's batch starts, and waits for the counter.
                         let firstRecording = Task {
@@ -105,6 +99,20 @@ extension PostgresStatusStoreTests {
                 let outcome = try await store.record(try CallbackFixtures.callback(sid: second, status: "queued"), receivedAt: Date())
                 #expect(outcome.record.status == .queued)
             }
+        }
+    }
+
+    /// Runs `body` with a connection outside the stores' pools that holds the outbox counter
+    /// of the database `url` names — which every commit with changes raises — in a
+    /// transaction that `body` ends.
+    private func holdingTheOutboxCounter(
+        of url: String, _ body: (PostgresConnection) async throws -> Void
+    ) async throws {
+        let logger = Logger(label: "tidings-tests")
+        try await PostgresTestDatabase.withConnection(to: URLComponents(string: url)!) { holder in
+            try await holder.query("BEGIN", logger: logger)
+            try await holder.query("SELECT seq FROM outbox_latest FOR UPDATE", logger: logger)
+            try await body(holder)
         }
     }
 }
